@@ -33,7 +33,7 @@ describe("lib/fhir profile", () => {
   });
 
   it("stores the name as official HumanName with family and given parts", () => {
-    const patient = buildProfileBundle(profile, NOW).entry[0]!.resource as { name: unknown[] };
+    const patient = buildProfileBundle(profile, NOW).entry[0]!.resource as unknown as { name: unknown[] };
     expect(patient.name[0]).to.deep.include({ text: "Amara Okafor", family: "Okafor", given: ["Amara"] });
   });
 
