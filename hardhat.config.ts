@@ -1,8 +1,14 @@
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
 
 const require = createRequire(import.meta.url);
+
+// Network URLs and deployer keys come from the environment; a local .env (see
+// .env.example) is read when present. Real keys belong in Hardhat's keystore or a CI
+// secret store, never in the repository.
+if (existsSync(".env")) process.loadEnvFile(".env");
 
 // No compiler can be downloaded on our machines: Hardhat runs the npm `solc`
 // package's WASM build, pinned in package.json to exactly this version.
