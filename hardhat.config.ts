@@ -40,11 +40,12 @@ export default defineConfig({
     mocha: { timeout: 60_000 },
   },
   networks: {
-    // `npx hardhat node` serves this one on 127.0.0.1:8545 (chain id 31337).
+    // `npx hardhat node` serves this one on 127.0.0.1:8545 (chain id 31337); the stack
+    // runner and the browser tests point it at their own node with LOCAL_RPC_URL.
     localhost: {
       type: "http",
       chainType: "l1",
-      url: "http://127.0.0.1:8545",
+      url: process.env.LOCAL_RPC_URL ?? "http://127.0.0.1:8545",
     },
     // Public networks: URL and deployer key from .env / the environment (see .env.example).
     sepolia: {
