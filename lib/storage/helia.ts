@@ -1,0 +1,237 @@
+/**
+ * The default backend: an embedded Helia node (Node only).
+ *
+ * Blocks live in `<dataDir>/blocks` (blockstore-fs), pins and the node's libp2p key in
+ * `<dataDir>/datastore` (datastore-fs), so records and the peer id survive restarts.
+ * libp2p listens on 127.0.0.1 only and knows no bootstrap peers, no mDNS, no DHT and no
+ * HTTP gateways: the node talks to nobody unless told to dial a peer.
+ */
+import path from "node:path";
+import { noise } from "@chainsafe/libp2p-noise";
+import { yamux } from "@chainsafe/libp2p-yamux";
+import { withBitswap } from "@helia/bitswap";
+import { withLibp2pLight, type HeliaWithLibp2p } from "@helia/libp2p";
+import { unixfs, type UnixFS } from "@helia/unixfs";
+import { identify } from "@libp2p/identify";
+import { tcp } from "@libp2p/tcp";
+import type { Multiaddr } from "@multiformats/multiaddr";
+import { FsBlockstore } from "blockstore-fs";
+import { FsDatastore } from "datastore-fs";
+import { createHeliaLight } from "helia";
+import type { CID } from "multiformats/cid";
+import { importerOptions, toCid, verifyBytes } from "./cid.ts";
+import {
+  IntegrityError,
+  NotFoundError,
+  StorageUnavailableError,
+  type GetOptions,
+  type RecordStat,
+  type RecordStore,
+  type StoreInfo,
+} from "./types.ts";
+
+export const DEFAULT_DATA_DIR = "data/ipfs";
+
+export interface HeliaStoreOptions {
+  /** Folder for blocks and datastore; created when missing. Default `data/ipfs`. */
+  dataDir?: string;
+  /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
+  listenPort?: number;
+  /**
+   * Fetch blocks this node lacks from connected peers (bitswap). Off by default so a
+   * missing CID fails at once with NotFoundError instead of waiting on the network.
+   */
+  networkFetch?: boolean;
+}
+
+type Node = HeliaWithLibp2p<{ identify: ReturnType<ReturnType<typeof identify>> }>;
+
+export class HeliaStore implements RecordStore {
+  private closed = false;
+
+  private constructor(
+    readonly node: Node,
+    private readonly fs: UnixFS,
+    readonly dataDir: string,
+    private readonly networkFetch: boolean,
+    private readonly stores: { close(): Promise<void> }[],
+  ) {}
+
+  static async create(opts: HeliaStoreOptions = {}): Promise<HeliaStore> {
+    const dataDir = path.resolve(opts.dataDir ?? DEFAULT_DATA_DIR);
+    const port = opts.listenPort ?? 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new RangeError(`IPFS listen port must be an integer 0-65535, got ${port}`);
+    }
+    const blockstore = new FsBlockstore(path.join(dataDir, "blocks"));
+    const datastore = new FsDatastore(path.join(dataDir, "datastore"));
+    try {
+      await blockstore.open();
+      await datastore.open();
+    } catch (err) {
+      throw new StorageUnavailableError(`cannot open IPFS data folder ${dataDir}: ${String(err)}`, { cause: err });
+    }
+    // createHelia() would add delegated routing and public HTTP gateways; the light
+    // variant plus libp2p and bitswap gives a node that only reaches peers we dial.
+    const helia = createHeliaLight({ blockstore, datastore });
+    const node = withBitswap(
+      withLibp2pLight(helia, {
+        addresses: { listen: [`/ip4/127.0.0.1/tcp/${port}`] },
+        transports: [tcp()],
+        connectionEncrypters: [noise()],
+        streamMuxers: [yamux()],
+        peerDiscovery: [],
+        services: { identify: identify() },
+      }),
+    ) as Node;
+    try {
+      await node.start();
+    } catch (err) {
+      await node.stop().catch(() => {});
+      throw new StorageUnavailableError(`cannot start the embedded IPFS node: ${String(err)}`, { cause: err });
+    }
+    return new HeliaStore(node, unixfs(node), dataDir, opts.networkFetch ?? false, [blockstore, datastore]);
+  }
+
+  get peerId(): string {
+    return this.node.libp2p.peerId.toString();
+  }
+
+  multiaddrs(): Multiaddr[] {
+    return this.node.libp2p.getMultiaddrs();
+  }
+
+  /** Connects to another node (e.g. a second MedVault server) so bitswap can fetch from it. */
+  async dial(addr: Multiaddr, opts: GetOptions = {}): Promise<void> {
+    this.assertOpen();
+    await this.node.libp2p.dial(addr, { signal: opts.signal });
+  }
+
+  async put(bytes: Uint8Array, opts: GetOptions = {}): Promise<CID> {
+    this.assertOpen();
+    const cid = await this.fs.addBytes(bytes, { ...importerOptions(), signal: opts.signal });
+    await this.pinLocal(cid, opts.signal);
+    return cid;
+  }
+
+  async get(cid: CID | string, opts: GetOptions = {}): Promise<Uint8Array> {
+    this.assertOpen();
+    const c = toCid(cid);
+    const offline = !this.networkFetch;
+    if (offline && !(await this.node.blockstore.has(c))) throw new NotFoundError(c.toString());
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    try {
+      for await (const chunk of this.fs.cat(c, { offline, signal: opts.signal })) {
+        chunks.push(chunk);
+        length += chunk.byteLength;
+      }
+    } catch (err) {
+      throw readError(err, c);
+    }
+    const bytes = concat(chunks, length);
+    await verifyBytes(c, bytes);
+    return bytes;
+  }
+
+  async pin(cid: CID | string): Promise<void> {
+    this.assertOpen();
+    const c = toCid(cid);
+    if (!this.networkFetch && !(await this.node.blockstore.has(c))) throw new NotFoundError(c.toString());
+    try {
+      await this.pinLocal(c);
+    } catch (err) {
+      throw readError(err, c);
+    }
+  }
+
+  async unpin(cid: CID | string): Promise<void> {
+    this.assertOpen();
+    const c = toCid(cid);
+    if (!(await this.isPinnedRoot(c))) return;
+    for await (const _ of this.node.pins.rm(c, { offline: true } as object)) {
+      // draining the generator is what removes the pin
+    }
+  }
+
+  async stat(cid: CID | string): Promise<RecordStat | undefined> {
+    this.assertOpen();
+    const c = toCid(cid);
+    if (!(await this.node.blockstore.has(c))) return undefined;
+    try {
+      const s = await this.fs.stat(c, { offline: true });
+      return { size: Number(s.size), pinned: await this.isPinnedRoot(c) };
+    } catch (err) {
+      throw readError(err, c);
+    }
+  }
+
+  async has(cid: CID | string): Promise<boolean> {
+    this.assertOpen();
+    return this.node.blockstore.has(toCid(cid));
+  }
+
+  async info(): Promise<StoreInfo> {
+    this.assertOpen();
+    let blockCount = 0;
+    for await (const _ of this.node.blockstore.getAll()) blockCount++;
+    return { backend: "helia", peerId: this.peerId, blockCount };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.node.stop();
+    await Promise.all(this.stores.map((s) => s.close()));
+  }
+
+  private async pinLocal(cid: CID, signal?: AbortSignal): Promise<void> {
+    if (await this.isPinnedRoot(cid)) return;
+    // `offline` reaches the graph walker's block reads, so a missing child block fails
+    // instead of starting a network search.
+    const options = { signal, offline: !this.networkFetch } as object;
+    for await (const _ of this.node.pins.add(cid, options)) {
+      // draining the generator is what records the pin
+    }
+  }
+
+  /** True when `cid` itself was pinned, not merely reachable from another pin. */
+  private async isPinnedRoot(cid: CID): Promise<boolean> {
+    try {
+      await this.node.pins.get(cid);
+      return true;
+    } catch (err) {
+      if ((err as Error).name === "NotFoundError") return false;
+      throw err;
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StorageUnavailableError("the embedded IPFS node is closed");
+  }
+}
+
+const MISSING = new Set(["BlockNotFoundWhileOfflineError", "NotFoundError", "LoadBlockFailedError"]);
+
+/**
+ * Local blocks are not re-hashed when read, so a corrupted block surfaces either as
+ * wrong bytes (caught by verifyBytes) or as a DAG the exporter cannot decode — the
+ * latter is an integrity failure too, not a crash.
+ */
+function readError(err: unknown, cid: CID): Error {
+  const e = err as Error;
+  if (e?.name === "AbortError" || e?.name === "TimeoutError") return e;
+  if (MISSING.has(e?.name)) return new NotFoundError(cid.toString(), `record ${cid} is not (fully) stored here`);
+  return new IntegrityError(cid.toString(), undefined, `stored blocks of ${cid} are corrupt: ${e?.message ?? e}`);
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
