@@ -1,0 +1,164 @@
+/**
+ * Consent with key material: a grant ships the category keys in scope (every epoch up to
+ * the current one) as a key share for the grantee; a revocation rotates the keys the
+ * grantee held in the same transaction and re-shares them with everyone still entitled.
+ */
+import { isAddressEqual, zeroHash, type Address, type Hash, type Hex } from "viem";
+import { medVaultAbi } from "../chain/generated.ts";
+import { entriesKeyResolver, type KeyResolver } from "../crypto/category.ts";
+import { createKeyShare, openKeyShare, shareEntriesFor } from "../crypto/keyshare.ts";
+import { categoriesToRotate, ScopeKind, type GrantScope } from "../crypto/revocation.ts";
+import { CATEGORY_IDS, categoriesFromMask, categoryMask } from "../records/categories.ts";
+import { cidFromDigest, cidToDigest, verifyBytes } from "../storage/cid.ts";
+import { request } from "./api.ts";
+import { VaultError, type VaultContext } from "./context.ts";
+import { registeredKey, type AccountKeys } from "./keys.ts";
+import { grantsTo, listGrants, type GrantInfo } from "./reads.ts";
+import { recordContext, uploadCiphertext } from "./records.ts";
+import { sendMulticall, sendTx, type TxStatus } from "./tx.ts";
+
+export type GrantTerms = {
+  grantee: Address;
+  scope: 0 | 1 | 2;
+  /** For scope 1 (categories). */
+  categories?: readonly number[];
+  /** For scope 2 (single records). */
+  recordIds?: readonly number[];
+  permission: 1 | 2;
+  /** Unix seconds. */
+  expiry: number;
+  purpose: number;
+};
+
+async function recordCategories(ctx: VaultContext, patient: Address, ids: readonly number[]): Promise<number[]> {
+  return Promise.all(
+    ids.map(async (id) => {
+      const [, category] = await ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "getRecord", args: [patient, id] });
+      return Number(category);
+    }),
+  );
+}
+
+async function scopeOf(ctx: VaultContext, patient: Address, scope: number, mask: number, recordIds: readonly number[]): Promise<GrantScope> {
+  if (scope === ScopeKind.All) return { kind: ScopeKind.All };
+  if (scope === ScopeKind.Categories) return { kind: ScopeKind.Categories, categoryMask: mask };
+  return { kind: ScopeKind.Records, recordCategories: await recordCategories(ctx, patient, recordIds) };
+}
+
+/** Builds the key share for `grantee` over `categories`, uploads it and returns its digest. */
+async function uploadKeyShare(ctx: VaultContext, keys: AccountKeys, grantee: Address, categories: readonly number[]): Promise<Hex> {
+  const granteeKey = await registeredKey(ctx, grantee);
+  if (granteeKey === zeroHash) {
+    throw new VaultError("GRANTEE_NO_KEY", `${grantee} has not unlocked MedVault yet (no encryption key on-chain), so nothing can be shared with them`);
+  }
+  const epochs = await ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "keyEpochs", args: [keys.account] });
+  const entries = shareEntriesFor(keys.key.secretKey, recordContext(ctx, keys.account), categories, epochs);
+  const share = createKeyShare({
+    ctx: { chainId: ctx.chainId, contract: ctx.contract },
+    patient: keys.account,
+    grantee,
+    granteePublicKey: granteeKey,
+    entries,
+  });
+  return cidToDigest(await uploadCiphertext(ctx, share)).digest;
+}
+
+export function termsCategoryMask(terms: GrantTerms): number {
+  return terms.scope === ScopeKind.Categories ? categoryMask(terms.categories ?? []) : 0;
+}
+
+export async function grantAccess(ctx: VaultContext, keys: AccountKeys, terms: GrantTerms, onStatus?: (s: TxStatus) => void): Promise<Hash> {
+  if (isAddressEqual(terms.grantee, keys.account)) throw new VaultError("SELF_GRANT", "you cannot grant access to yourself");
+  const mask = termsCategoryMask(terms);
+  const recordIds = terms.scope === ScopeKind.Records ? [...(terms.recordIds ?? [])] : [];
+  if (terms.scope === ScopeKind.Categories && mask === 0) throw new VaultError("EMPTY_SCOPE", "pick at least one category");
+  if (terms.scope === ScopeKind.Records && recordIds.length === 0) throw new VaultError("EMPTY_SCOPE", "pick at least one record");
+  const scope = await scopeOf(ctx, keys.account, terms.scope, mask, recordIds);
+  const categories = terms.scope === ScopeKind.All ? [...CATEGORY_IDS] : categoriesToRotate(scope);
+  const digest = await uploadKeyShare(ctx, keys, terms.grantee, categories);
+  const { hash } = await sendTx(
+    ctx,
+    { functionName: "grantConsent", args: [terms.grantee, terms.scope, mask, recordIds, terms.permission, terms.expiry, terms.purpose, digest] },
+    onStatus,
+  );
+  return hash;
+}
+
+/**
+ * Revokes `grantee` and rotates the categories they held in one transaction, then gives
+ * every remaining live grantee whose scope overlaps a fresh key share (one transaction each),
+ * so they keep reading records written from now on.
+ */
+export async function revokeAccess(
+  ctx: VaultContext,
+  keys: AccountKeys,
+  grantee: Address,
+  onStatus?: (s: TxStatus, step: string) => void,
+): Promise<{ hash: Hash; rotated: number[]; reshared: Address[] }> {
+  const grants = await listGrants(ctx, keys.account);
+  const target = grants.find((g) => isAddressEqual(g.grantee, grantee));
+  if (!target || target.revoked) throw new VaultError("NO_GRANT", `${grantee} holds no grant to revoke`);
+  const rotated = categoriesToRotate(await scopeOf(ctx, keys.account, target.scope, target.categoryMask, target.recordIds));
+  const mask = categoryMask(rotated);
+  const { hash } = await sendMulticall(
+    ctx,
+    [
+      { functionName: "revokeConsent", args: [grantee] },
+      { functionName: "rotateKeys", args: [mask] },
+    ],
+    (s) => onStatus?.(s, "revoke"),
+  );
+  const reshared: Address[] = [];
+  for (const g of grants) {
+    if (g.state !== "active" || isAddressEqual(g.grantee, grantee)) continue;
+    const held = categoriesToRotate(await scopeOf(ctx, keys.account, g.scope, g.categoryMask, g.recordIds));
+    if (!held.some((c) => rotated.includes(c))) continue;
+    const digest = await uploadKeyShare(ctx, keys, g.grantee, held);
+    await sendTx(
+      ctx,
+      { functionName: "grantConsent", args: [g.grantee, g.scope, g.categoryMask, g.recordIds, g.permission, g.expiry, g.purpose, digest] },
+      (s) => onStatus?.(s, `re-share with ${g.grantee}`),
+    );
+    reshared.push(g.grantee);
+  }
+  return { hash, rotated, reshared };
+}
+
+/** The categories a grant covers (all, its mask, or its records' categories). */
+export async function grantCategories(ctx: VaultContext, g: GrantInfo): Promise<number[]> {
+  if (g.scope === ScopeKind.All) return [...CATEGORY_IDS];
+  if (g.scope === ScopeKind.Categories) return categoriesFromMask(g.categoryMask);
+  return [...new Set(await recordCategories(ctx, g.patient, g.recordIds))];
+}
+
+/**
+ * A grantee's key resolver for `patient`: opens the key share named by the latest grant,
+ * after checking its bytes against the digest on-chain.
+ */
+export async function granteeKeyResolver(ctx: VaultContext, keys: AccountKeys, patient: Address): Promise<KeyResolver> {
+  const grant = (await grantsTo(ctx, keys.account)).find((g) => isAddressEqual(g.patient, patient));
+  if (!grant || grant.keyShareDigest === zeroHash) {
+    throw new VaultError("NO_KEY_SHARE", `patient ${patient} has not shared any keys with you`);
+  }
+  const cid = cidFromDigest(grant.keyShareDigest, false);
+  const res = await request(ctx.api, `/api/keyshares/${cid.toString()}`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  await verifyBytes(cid, bytes);
+  const entries = openKeyShare(bytes, keys.key.secretKey, { ...recordContext(ctx, patient), grantee: keys.account });
+  return entriesKeyResolver(entries);
+}
+
+export async function openSession(ctx: VaultContext, patient: Address, recordIds: readonly number[], purpose: number, onStatus?: (s: TxStatus) => void) {
+  if (recordIds.length === 0) throw new VaultError("EMPTY_SESSION", "there are no records in scope to open");
+  return sendTx(ctx, { functionName: "openAccessSession", args: [patient, [...recordIds], purpose] }, onStatus);
+}
+
+export async function breakGlass(ctx: VaultContext, patient: Address, reason: string, durationSeconds: number, onStatus?: (s: TxStatus) => void) {
+  if (reason.trim().length < 10) throw new VaultError("REASON_REQUIRED", "give the emergency reason in at least 10 characters");
+  if (!Number.isInteger(durationSeconds) || durationSeconds <= 0) throw new VaultError("BAD_DURATION", "pick how long the emergency access lasts");
+  return sendTx(ctx, { functionName: "openEmergencyAccess", args: [patient, reason.trim(), durationSeconds] }, onStatus);
+}
+
+export async function endEmergency(ctx: VaultContext, patient: Address, clinician: Address, onStatus?: (s: TxStatus) => void) {
+  return sendTx(ctx, { functionName: "endEmergencyAccess", args: [patient, clinician] }, onStatus);
+}

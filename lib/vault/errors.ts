@@ -1,0 +1,159 @@
+/**
+ * Plain-words explanations for everything a MedVault action can fail with: the contract's
+ * custom errors (decoded by viem from a simulated call, before the wallet pops up), wallet
+ * refusals, the storage service's error codes and lib/crypto's typed errors.
+ */
+import { BaseError, ContractFunctionRevertedError, UserRejectedRequestError } from "viem";
+
+type Args = readonly unknown[];
+
+const short = (v: unknown): string => {
+  const s = String(v);
+  return /^0x[0-9a-fA-F]{40}$/.test(s) ? `${s.slice(0, 6)}…${s.slice(-4)}` : s;
+};
+
+const when = (v: unknown): string => {
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? new Date(n * 1000).toLocaleString() : String(v);
+};
+
+/** One sentence per custom error of the MedVault contract (contracts/interfaces). */
+export const CONTRACT_ERROR_SENTENCES: Readonly<Record<string, (args: Args) => string>> = {
+  NoGrant: (a) => `Patient ${short(a[0])} has not granted ${short(a[1])} access.`,
+  ConsentExpired: (a) => `The access ${short(a[0])} granted to ${short(a[1])} expired on ${when(a[2])}.`,
+  ConsentRevoked: (a) => `Patient ${short(a[0])} has revoked the access of ${short(a[1])}.`,
+  OutOfScope: (a) => `Record #${String(a[2])} is outside what patient ${short(a[0])} shared with ${short(a[1])}.`,
+  CategoryOutOfScope: (a) => `That category is outside what the patient shared with ${short(a[1])}.`,
+  WriteNotPermitted: (a) => `${short(a[1])} may read but not add records for patient ${short(a[0])}.`,
+  ReadOnlyGrant: (a) => `${short(a[1])} may read but not add records for patient ${short(a[0])}.`,
+  ClinicianSuspended: (a) => `Clinician ${short(a[0])} is suspended by the registrar, so this access is blocked.`,
+  ClinicianNotVerified: (a) => `${short(a[0])} is not a verified clinician.`,
+  ClinicianAlreadyVerified: (a) => `${short(a[0])} is already verified.`,
+  ClinicianNotSuspended: (a) => `${short(a[0])} is not suspended, so there is nothing to reinstate.`,
+  RecordNotFound: (a) => `Patient ${short(a[0])} has no record #${String(a[1])}.`,
+  RecordIsErased: (a) => `Record #${String(a[1])} was erased by the patient.`,
+  RecordAlreadyErased: (a) => `Record #${String(a[1])} is already erased.`,
+  PatientNotRegistered: (a) => `${short(a[0])} is not registered as a patient yet.`,
+  PatientAlreadyRegistered: (a) => `${short(a[0])} is already registered as a patient.`,
+  AlreadyRegistered: (a) => `${short(a[0])} is already registered.`,
+  NotRegistered: (a) => `${short(a[0])} is not registered yet.`,
+  InvalidEncryptionKey: () => "The encryption key is empty or malformed.",
+  EncryptionKeyNotSet: (a) => `${short(a[0])} has not registered an encryption key yet.`,
+  InvalidCategory: (a) => `Category ${String(a[0])} does not exist.`,
+  InvalidCidDigest: () => "The record's content id is empty.",
+  InvalidExpiry: (a) => `The expiry ${when(a[0])} must be in the future.`,
+  ExpiryInPast: (a) => `The expiry ${when(a[0])} must be in the future.`,
+  InvalidPermission: (a) => `Permission ${String(a[0])} is not read (1) or read+write (2).`,
+  InvalidPurpose: (a) => `Purpose ${String(a[0])} is not one of the known purposes.`,
+  InvalidScope: () => "The scope is empty: pick at least one category or record.",
+  EmptyScope: () => "The scope is empty: pick at least one category or record.",
+  TooManyRecords: (a) => `Too many records at once (${String(a[0])}, at most ${String(a[1])}).`,
+  SelfGrant: () => "You cannot grant access to yourself.",
+  GranteeNotVerified: (a) => `${short(a[0])} is not a verified clinician, so access cannot be granted.`,
+  NotPatientOrDevice: (a) => `${short(a[0])} may not add records for this patient.`,
+  NotAuthorised: (a) => `${short(a[0])} is not allowed to do this.`,
+  Unauthorized: (a) => `${short(a[0])} is not allowed to do this.`,
+  EmergencyDurationTooLong: (a) => `Emergency access can last at most ${Number(a[1]) / 3600} hours.`,
+  InvalidEmergencyDuration: (a) => `Emergency access must last between 1 second and ${String(a[1] ?? "the maximum")}.`,
+  EmptyReason: () => "A reason is required for emergency access.",
+  ReasonRequired: () => "A reason is required for emergency access.",
+  ReasonTooLong: (a) => `The reason is too long (${String(a[0])} bytes, at most ${String(a[1])}).`,
+  NoEmergencyAccess: (a) => `There is no open emergency access by ${short(a[1])} to ${short(a[0])}.`,
+  EmergencyAccessNotActive: (a) => `There is no open emergency access by ${short(a[1])} to ${short(a[0])}.`,
+  ExpiredSignature: (a) => `The signed request expired at ${when(a[0])}.`,
+  InvalidSignature: () => "The signature does not belong to this patient.",
+  DeviceNotRegistered: (a) => `Device ${short(a[1] ?? a[0])} is not registered.`,
+  InvalidGrantee: (a) => `${short(a[0])} cannot be granted access (it is empty or yourself).`,
+  EmptyCategoryMask: () => "Pick at least one category to share.",
+  ScopeMismatch: () => "The scope and the list of records do not match: pick records only for a record scope.",
+  ExpiryNotInFuture: (a) => `The expiry ${when(a[0])} must be in the future.`,
+  SignatureExpired: (a) => `The signed request expired at ${when(a[0])}.`,
+  EmergencyEndNotAllowed: (a) => `${short(a[0])} may not end this emergency access.`,
+  EmptyRecordList: () => "There are no records to open in this session.",
+  ZeroAddress: () => "An address is missing.",
+  EmptyEncryptionKey: () => "The encryption key is empty.",
+  EmptyLicenceId: (a) => `A licence id is required to verify ${short(a[0])}.`,
+  NameHashMismatch: () => "The clinician's name does not match its hash.",
+  InvalidTextLength: (a) => `The text is too long (${String(a[0])} bytes, at most ${String(a[1])}).`,
+  DeviceCategoryNotAllowed: (a) => `Device ${short(a[0])} may not add records of category ${String(a[1])}.`,
+  KeyEpochOverflow: (a) => `The keys of category ${String(a[0])} were rotated the maximum number of times.`,
+  EmptyCid: () => "The record's content id is empty.",
+  InvalidFlags: (a) => `Record flags ${String(a[0])} are not valid.`,
+  NotDeviceOwner: (a) => `${short(a[1])} does not own device ${short(a[0])}.`,
+  InvalidDevice: (a) => `${short(a[0])} cannot be registered as a device.`,
+  DeviceAlreadyRegistered: (a) => `Device ${short(a[0])} is already registered.`,
+  AccessControlUnauthorizedAccount: (a) => `${short(a[0])} does not hold the role this action needs.`,
+  EnforcedPause: () => "MedVault is paused by its administrator.",
+};
+
+function humanise(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
+export type ExplainedError = {
+  /** What the user reads. */
+  message: string;
+  /** The custom error name or error code, for tests and support. */
+  code: string;
+  /** The user declined in their wallet; the UI shows this quietly, not as a failure. */
+  rejected: boolean;
+};
+
+const SERVICE_SENTENCES: Readonly<Record<string, string>> = {
+  UNAUTHENTICATED: "Please sign in again: your MedVault session has ended.",
+  NOT_SIGNED_IN: "Please sign in again: your MedVault session has ended.",
+  FORBIDDEN: "You have no live consent to read this record.",
+  ACCESS_DENIED: "You have no live consent to read this record.",
+  NO_CONSENT: "You have no live consent to read this record.",
+  NOT_FOUND: "The storage service does not hold this record.",
+  TOO_LARGE: "The file is larger than the storage service accepts.",
+  PAYLOAD_TOO_LARGE: "The file is larger than the storage service accepts.",
+  STORAGE_UNAVAILABLE: "The storage service is not reachable right now; try again in a moment.",
+  CHAIN_UNAVAILABLE: "The storage service cannot reach the blockchain right now.",
+};
+
+const CRYPTO_SENTENCES: Readonly<Record<string, string>> = {
+  KEY_MISMATCH: "The encryption key unlocked by this wallet is not the one registered on-chain for this account.",
+  MISSING_CATEGORY_KEY: "You hold no key for this record: it was not shared with you, or it was written after your access was revoked.",
+  DECRYPTION_FAILED: "The record could not be decrypted: it was modified, or the key is wrong.",
+  CONTEXT_MISMATCH: "The storage node returned a different record than the one requested.",
+  WRONG_RECIPIENT: "This key share is addressed to another account.",
+  NOT_AN_ENVELOPE: "These bytes are not a MedVault record.",
+  TRUNCATED_ENVELOPE: "The record is cut off: the download was incomplete.",
+  INTEGRITY: "The bytes returned by storage do not match the record's content id on-chain: they were tampered with.",
+};
+
+/** Turns anything thrown by a vault action into a sentence for the user. */
+export function explainError(err: unknown): ExplainedError {
+  if (err instanceof BaseError) {
+    const rejected = err.walk((e) => e instanceof UserRejectedRequestError);
+    if (rejected) return { message: "You declined the request in your wallet. Nothing was sent.", code: "UserRejected", rejected: true };
+    const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError);
+    if (reverted instanceof ContractFunctionRevertedError) {
+      const name = reverted.data?.errorName;
+      const args = reverted.data?.args ?? [];
+      if (name) {
+        const sentence = CONTRACT_ERROR_SENTENCES[name];
+        return { message: sentence ? sentence(args) : `The contract refused: ${humanise(name)}.`, code: name, rejected: false };
+      }
+      if (reverted.reason) return { message: `The contract refused: ${reverted.reason}.`, code: "Revert", rejected: false };
+    }
+    const code = (err.walk((e) => typeof (e as { code?: unknown }).code === "number") as { code?: number } | null)?.code;
+    if (code === 4001) return { message: "You declined the request in your wallet. Nothing was sent.", code: "UserRejected", rejected: true };
+    if (code === -32002) {
+      return { message: "Your wallet already has a request open. Open the wallet (it may be locked) and answer it.", code: "RequestPending", rejected: false };
+    }
+    return { message: err.shortMessage, code: err.name, rejected: false };
+  }
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string") {
+      const sentence = SERVICE_SENTENCES[code] ?? CRYPTO_SENTENCES[code];
+      if (sentence) return { message: code === "KEY_MISMATCH" ? err.message : sentence, code, rejected: false };
+      return { message: err.message, code, rejected: false };
+    }
+    if (code === 4001) return { message: "You declined the request in your wallet. Nothing was sent.", code: "UserRejected", rejected: true };
+    return { message: err.message, code: err.name, rejected: false };
+  }
+  return { message: String(err), code: "Unknown", rejected: false };
+}
