@@ -4,5 +4,6 @@
  */
 export * from "./errors.ts";
 export * from "./context.ts";
+export * from "./account.ts";
 export * from "./category.ts";
 export * from "./envelope.ts";
