@@ -1,0 +1,49 @@
+/**
+ * The storage service as plain `Request → Response` handlers. Next.js mounts each one
+ * in app/api/**\/route.ts; `fetch` routes by path so the same service also runs on a
+ * bare node:http server (tests, scripts).
+ *
+ * Routes:
+ *   GET  /api/auth/nonce            → { nonce, expiresAt, domain, uri, chainId }
+ *   POST /api/auth/verify           { message, signature } → session cookie + { address, chainId, expiresAt }
+ *   GET  /api/auth/session          → { address, chainId, expiresAt } | 401
+ *   POST /api/auth/logout           → clears the cookie
+ *   POST /api/records/upload        application/octet-stream envelope → 201 { cid, size, digest, dagPb, kind }
+ *   GET  /api/records/{cid}?patient=0x…&record=N → ciphertext
+ *   GET  /api/keyshares/{cid}       → key-share object
+ *   GET  /api/access-log?patient=0x…&limit=&before= → { entries, next }
+ *   GET  /api/health                → { ok, chainId, blockNumber, contracts, storage } | 503
+ */
+import { logoutHandler, nonceHandler, sessionHandler, verifyHandler } from "./auth.ts";
+import { createContext, type ServiceContext, type ServiceDeps } from "./context.ts";
+import { HttpError } from "./http.ts";
+
+export type MedVaultService = ReturnType<typeof createService>;
+
+export function createService(deps: ServiceDeps) {
+  const ctx: ServiceContext = createContext(deps);
+  const service = {
+    context: ctx,
+    nonce: nonceHandler(ctx),
+    verify: verifyHandler(ctx),
+    session: sessionHandler(ctx),
+    logout: logoutHandler(ctx),
+
+    /** Routes a request by path, the way the app/api folders do under Next.js. */
+    async fetch(req: Request): Promise<Response> {
+      const { pathname } = new URL(req.url);
+      switch (pathname) {
+        case "/api/auth/nonce":
+          return service.nonce(req);
+        case "/api/auth/verify":
+          return service.verify(req);
+        case "/api/auth/session":
+          return service.session(req);
+        case "/api/auth/logout":
+          return service.logout(req);
+      }
+      return new HttpError(404, "NO_SUCH_ROUTE", `no route ${req.method} ${pathname}`).toResponse();
+    },
+  };
+  return service;
+}

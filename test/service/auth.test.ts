@@ -1,0 +1,244 @@
+import { expect } from "chai";
+import { getAddress, type Hex } from "viem";
+import { NonceStore, signSession, verifySession } from "../../lib/service/session.ts";
+import { Client, CHAIN_ID, DOMAIN, ORIGIN, SESSION_SECRET, siweMessage, startStack, type Stack } from "./harness.ts";
+
+const secret = new TextEncoder().encode(SESSION_SECRET);
+
+describe("service: Sign-In with Ethereum and sessions", function () {
+  let stack: Stack;
+  before(async function () {
+    stack = await startStack();
+  });
+  after(async function () {
+    await stack?.close();
+  });
+
+  const client = () => new Client(stack.url);
+
+  it("issues single-use nonces that tell the client what to sign", async function () {
+    const c = client();
+    const a = await c.json<{ nonce: string; expiresAt: string; domain: string; uri: string; chainId: number }>("/api/auth/nonce");
+    const b = await c.json<{ nonce: string }>("/api/auth/nonce");
+    expect(a.status).to.equal(200);
+    expect(a.body.nonce).to.match(/^[a-zA-Z0-9]{8,}$/);
+    expect(a.body.nonce).to.not.equal(b.body.nonce);
+    expect(a.body).to.include({ domain: DOMAIN, uri: ORIGIN, chainId: CHAIN_ID });
+    const ttl = Date.parse(a.body.expiresAt) - Date.now();
+    expect(ttl).to.be.within(4 * 60_000, 5 * 60_000 + 1000);
+    expect(a.res.headers.get("cache-control")).to.equal("no-store");
+  });
+
+  it("signs in with a valid message and sets an httpOnly SameSite=Strict session cookie", async function () {
+    const c = client();
+    const user = stack.signers[1]!;
+    const { status, body, res } = await c.signIn(user);
+    expect(status, JSON.stringify(body)).to.equal(200);
+    expect(body.address).to.equal(getAddress(user.address));
+    expect(body.chainId).to.equal(CHAIN_ID);
+    const cookie = res.headers.getSetCookie()[0]!;
+    expect(cookie).to.match(/^medvault_session=[^;]+;/);
+    expect(cookie).to.include("HttpOnly").and.include("SameSite=Strict").and.include("Path=/");
+    expect(cookie, "plain-http origin: no Secure flag").to.not.include("Secure");
+    const maxAge = Number(/Max-Age=(\d+)/.exec(cookie)![1]);
+    // The message expires in 10 minutes, before the 8-hour session cap: the session follows it.
+    expect(maxAge).to.be.within(9 * 60, 10 * 60);
+
+    const session = await c.json("/api/auth/session");
+    expect(session.status).to.equal(200);
+    expect(session.body.address).to.equal(getAddress(user.address));
+  });
+
+  it("caps a session at 8 hours when the message does not expire sooner", async function () {
+    const c = client();
+    const { status, res } = await c.signIn(stack.signers[1]!, { expirationTime: undefined });
+    expect(status).to.equal(200);
+    const maxAge = Number(/Max-Age=(\d+)/.exec(res.headers.getSetCookie()[0]!)![1]);
+    expect(maxAge).to.be.within(8 * 3600 - 5, 8 * 3600);
+  });
+
+  it("refuses a replayed message (the nonce is single use)", async function () {
+    const c = client();
+    const user = stack.signers[2]!;
+    const message = siweMessage(getAddress(user.address), await c.nonce());
+    const signature = await user.signMessage(message);
+    const first = await c.postJson("/api/auth/verify", { message, signature });
+    expect(first.status).to.equal(200);
+    const replay = await client().postJson("/api/auth/verify", { message, signature });
+    expect(replay.status).to.equal(401);
+    expect(replay.body.error).to.equal("SIWE_NONCE_UNKNOWN");
+    expect(replay.body.message).to.match(/already used/);
+  });
+
+  it("lets only one of two simultaneous submissions of the same message through", async function () {
+    const user = stack.signers[2]!;
+    const message = siweMessage(getAddress(user.address), await client().nonce());
+    const signature = await user.signMessage(message);
+    const results = await Promise.all([1, 2, 3].map(() => client().postJson("/api/auth/verify", { message, signature })));
+    expect(results.map((r) => r.status).sort()).to.deep.equal([200, 401, 401]);
+  });
+
+  it("refuses a message with a nonce this server never issued", async function () {
+    const user = stack.signers[1]!;
+    const message = siweMessage(getAddress(user.address), "abcdefgh12345678");
+    const res = await client().postJson("/api/auth/verify", { message, signature: await user.signMessage(message) });
+    expect(res.status).to.equal(401);
+    expect(res.body.error).to.equal("SIWE_NONCE_UNKNOWN");
+  });
+
+  it("refuses an expired message", async function () {
+    const c = client();
+    const user = stack.signers[1]!;
+    const { status, body } = await c.signIn(user, {
+      issuedAt: new Date(Date.now() - 20 * 60_000),
+      expirationTime: new Date(Date.now() - 10 * 60_000),
+    });
+    expect(status).to.equal(401);
+    expect(body.error).to.equal("SIWE_EXPIRED");
+    expect(c.cookie).to.equal(undefined);
+  });
+
+  it("refuses a message that is not valid yet", async function () {
+    const { status, body } = await client().signIn(stack.signers[1]!, { notBefore: new Date(Date.now() + 10 * 60_000) });
+    expect(status).to.equal(401);
+    expect(body.error).to.equal("SIWE_NOT_YET_VALID");
+  });
+
+  it("refuses a message written for another site, URI or chain", async function () {
+    const user = stack.signers[1]!;
+    const domain = await client().signIn(user, { domain: "evil.example" });
+    expect(domain.status).to.equal(401);
+    expect(domain.body.error).to.equal("SIWE_WRONG_DOMAIN");
+    expect(domain.body.message).to.include("evil.example").and.include(DOMAIN);
+
+    const uri = await client().signIn(user, { uri: "https://evil.example/login" });
+    expect(uri.status).to.equal(401);
+    expect(uri.body.error).to.equal("SIWE_WRONG_URI");
+
+    const chain = await client().signIn(user, { chainId: 1 });
+    expect(chain.status).to.equal(401);
+    expect(chain.body.error).to.equal("SIWE_WRONG_CHAIN");
+  });
+
+  it("refuses a signature by another account than the message names", async function () {
+    const c = client();
+    const [, alice, mallory] = stack.signers;
+    const message = siweMessage(getAddress(alice!.address), await c.nonce());
+    const res = await c.postJson("/api/auth/verify", { message, signature: await mallory!.signMessage(message) });
+    expect(res.status).to.equal(401);
+    expect(res.body.error).to.equal("SIWE_BAD_SIGNATURE");
+  });
+
+  it("answers malformed sign-in requests with 400/415 and a reason", async function () {
+    const c = client();
+    const notSiwe = await c.postJson("/api/auth/verify", { message: "hello", signature: "0x1234" });
+    expect(notSiwe.status).to.equal(400);
+    expect(notSiwe.body.error).to.equal("SIWE_MALFORMED");
+
+    const missing = await c.postJson("/api/auth/verify", { message: "x" });
+    expect(missing.status).to.equal(400);
+    expect(missing.body.error).to.equal("BAD_REQUEST");
+
+    const badSig = await c.postJson("/api/auth/verify", { message: siweMessage(getAddress(stack.signers[1]!.address), "abcdefgh1"), signature: "nothex" });
+    expect(badSig.status).to.equal(400);
+    expect(badSig.body.error).to.equal("BAD_SIGNATURE_FORMAT");
+
+    const badJson = await c.json("/api/auth/verify", { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    expect(badJson.status).to.equal(400);
+    expect(badJson.body.error).to.equal("BAD_JSON");
+
+    const form = await c.json("/api/auth/verify", { method: "POST", headers: { "content-type": "text/plain" }, body: "x" });
+    expect(form.status).to.equal(415);
+    expect(form.body.error).to.equal("UNSUPPORTED_MEDIA_TYPE");
+
+    const huge = await c.postJson("/api/auth/verify", { message: "x".repeat(20_000), signature: "0x00" });
+    expect(huge.status).to.equal(413);
+
+    const get = await c.json("/api/auth/verify");
+    expect(get.status).to.equal(405);
+  });
+
+  it("refuses a sign-in posted from another origin", async function () {
+    const c = client();
+    const user = stack.signers[1]!;
+    const message = siweMessage(getAddress(user.address), await c.nonce());
+    const res = await c.postJson("/api/auth/verify", { message, signature: await user.signMessage(message) }, { origin: "https://evil.example" });
+    expect(res.status).to.equal(403);
+    expect(res.body.error).to.equal("CROSS_ORIGIN");
+  });
+
+  it("reports no session, a forged cookie and an expired cookie as 401 with distinct reasons", async function () {
+    const none = await client().json("/api/auth/session");
+    expect(none.status).to.equal(401);
+    expect(none.body.error).to.equal("SESSION_REQUIRED");
+
+    const c = client();
+    await c.signIn(stack.signers[1]!);
+    // Swap the payload for one naming another address, keeping the old MAC.
+    const [, mac] = c.cookie!.split("=")[1]!.split(".");
+    const forgedPayload = Buffer.from(JSON.stringify({ a: stack.signers[3]!.address, c: CHAIN_ID, e: 9_999_999_999, i: "x" })).toString("base64url");
+    const forged = await client().json("/api/auth/session", { headers: { cookie: `medvault_session=${forgedPayload}.${mac}` } });
+    expect(forged.status).to.equal(401);
+    expect(forged.body.error).to.equal("SESSION_INVALID");
+
+    const expiredToken = signSession({ address: getAddress(stack.signers[1]!.address), chainId: CHAIN_ID, expiresAt: Math.floor(Date.now() / 1000) - 1, id: "old" }, secret);
+    const expired = await client().json("/api/auth/session", { headers: { cookie: `medvault_session=${expiredToken}` } });
+    expect(expired.status).to.equal(401);
+    expect(expired.body.error).to.equal("SESSION_EXPIRED");
+  });
+
+  it("signs out: the cookie is cleared and the old cookie no longer works", async function () {
+    const c = client();
+    await c.signIn(stack.signers[4]!);
+    const stolen = c.cookie!;
+    const out = await c.json("/api/auth/logout", { method: "POST" });
+    expect(out.status).to.equal(200);
+    expect(out.res.headers.getSetCookie()[0]).to.match(/^medvault_session=;.*Max-Age=0/);
+    expect(c.cookie).to.equal(undefined);
+    const again = await client().json("/api/auth/session", { headers: { cookie: stolen } });
+    expect(again.status).to.equal(401);
+    expect(again.body.error).to.equal("SESSION_ENDED");
+  });
+
+  it("uses a Secure __Host- cookie when the app is served over https", async function () {
+    const https = await startStack({ SIWE_ORIGIN: "https://medvault.example" });
+    try {
+      const c = new Client(https.url);
+      const user = https.signers[1]!;
+      const message = siweMessage(getAddress(user.address), await c.nonce(), { domain: "medvault.example", uri: "https://medvault.example/" });
+      const res = await c.postJson("/api/auth/verify", { message, signature: (await user.signMessage(message)) as Hex });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      const cookie = res.res.headers.getSetCookie()[0]!;
+      expect(cookie).to.match(/^__Host-medvault_session=/);
+      expect(cookie).to.include("Secure").and.include("HttpOnly").and.include("SameSite=Strict");
+    } finally {
+      await https.close();
+    }
+  });
+});
+
+describe("service: session tokens and nonce store", function () {
+  it("rejects a token whose MAC was made with another secret", function () {
+    const token = signSession({ address: getAddress("0x70997970c51812dc3a010c7d01b50e0d17dc79c8"), chainId: 1, expiresAt: 2e9, id: "a" }, secret);
+    expect(verifySession(token, secret, 1).ok).to.equal(true);
+    expect(verifySession(token, new TextEncoder().encode("another-secret-another-secret-another"), 1)).to.deep.equal({ ok: false, reason: "bad-signature" });
+    expect(verifySession("garbage", secret, 1)).to.deep.equal({ ok: false, reason: "malformed" });
+  });
+
+  it("expires nonces after their lifetime and takes each one once", function () {
+    const store = new NonceStore(5 * 60_000, 10);
+    const { nonce } = store.issue(0);
+    expect(store.consume(nonce, 5 * 60_000)).to.equal("expired");
+    const second = store.issue(0).nonce;
+    expect(store.consume(second, 1000)).to.equal(undefined);
+    expect(store.consume(second, 1000)).to.equal("unknown");
+  });
+
+  it("stays within its bound, dropping expired and then the oldest nonces", function () {
+    const store = new NonceStore(1000, 3);
+    const first = store.issue(0).nonce;
+    for (let i = 0; i < 5; i++) store.issue(10);
+    expect(store.size).to.equal(3);
+    expect(store.consume(first, 20)).to.equal("unknown");
+  });
+});
