@@ -7,3 +7,4 @@ export * from "./context.ts";
 export * from "./account.ts";
 export * from "./category.ts";
 export * from "./envelope.ts";
+export * from "./keyshare.ts";
