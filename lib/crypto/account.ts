@@ -224,7 +224,7 @@ export function wrappedKeyPublicKey(wrapped: Uint8Array): Hex {
 
 function checkWrapped(wrapped: Uint8Array): void {
   if (!(wrapped instanceof Uint8Array) || wrapped.length < 4 || WRAP_MAGIC.some((b, i) => wrapped[i] !== b)) {
-    throw new NotAnEnvelopeError("not a MedVault wrapped key (magic \"MVW\" missing)");
+    throw new NotAnEnvelopeError('not a MedVault wrapped key (magic "MVW" missing)');
   }
   if (wrapped[3] !== WRAP_VERSION) throw new UnsupportedVersionError("wrapped key", wrapped[3]!);
   if (wrapped.length < WRAPPED_KEY_LENGTH) {
@@ -241,7 +241,12 @@ export function unwrapGeneratedKey(wrapped: Uint8Array, derived: AccountKey): Ac
   const header = wrapped.subarray(0, WRAP_HEADER_LENGTH);
   let secretKey: Uint8Array;
   try {
-    secretKey = aesGcmDecrypt(wrapKek(derived), header.subarray(5 + KEY_LENGTH), wrapped.subarray(WRAP_HEADER_LENGTH), header);
+    secretKey = aesGcmDecrypt(
+      wrapKek(derived),
+      header.subarray(5 + KEY_LENGTH),
+      wrapped.subarray(WRAP_HEADER_LENGTH),
+      header,
+    );
   } catch (cause) {
     throw new DecryptionFailedError(
       "cannot unwrap the generated account key: it was wrapped by another wallet key, or modified",

@@ -45,7 +45,12 @@ export function assertKey(key: unknown, what: string): asserts key is Uint8Array
   }
 }
 
-export function deriveCategoryKey(accountSecret: Uint8Array, ctx: RecordContext, category: number, epoch: number): Uint8Array {
+export function deriveCategoryKey(
+  accountSecret: Uint8Array,
+  ctx: RecordContext,
+  category: number,
+  epoch: number,
+): Uint8Array {
   assertKey(accountSecret, "account secret key");
   assertCategory(category);
   assertEpoch(epoch);

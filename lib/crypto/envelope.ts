@@ -97,11 +97,13 @@ export function parseEnvelopeHeader(bytes: Uint8Array): EnvelopeHeader {
   if (!(bytes instanceof Uint8Array)) throw new NotAnEnvelopeError("envelope must be a Uint8Array");
   const magicSeen = Math.min(bytes.length, ENVELOPE_MAGIC.length);
   for (let i = 0; i < magicSeen; i++) {
-    if (bytes[i] !== ENVELOPE_MAGIC[i]) throw new NotAnEnvelopeError("not a MedVault record envelope (magic \"MVE\" missing)");
+    if (bytes[i] !== ENVELOPE_MAGIC[i])
+      throw new NotAnEnvelopeError('not a MedVault record envelope (magic "MVE" missing)');
   }
   if (bytes.length < 4) throw new TruncatedEnvelopeError("envelope", bytes.length, MIN_ENVELOPE_LENGTH);
   if (bytes[3] !== ENVELOPE_VERSION) throw new UnsupportedVersionError("envelope", bytes[3]!);
-  if (bytes.length < MIN_ENVELOPE_LENGTH) throw new TruncatedEnvelopeError("envelope", bytes.length, MIN_ENVELOPE_LENGTH);
+  if (bytes.length < MIN_ENVELOPE_LENGTH)
+    throw new TruncatedEnvelopeError("envelope", bytes.length, MIN_ENVELOPE_LENGTH);
   if (bytes[4] !== CONTENT_ALG_AES256GCM) throw new UnsupportedAlgorithmError("content", bytes[4]!);
   if (bytes[5] !== WRAP_ALG_AES256KW) throw new UnsupportedAlgorithmError("key wrap", bytes[5]!);
   const category = bytes[OFF_CATEGORY]!;
@@ -139,7 +141,12 @@ function envelopeAad(ctx: RecordContext, header: Uint8Array): Uint8Array {
  * Encrypts one record under a fresh content key, wrapped under `categoryKey` (the key of
  * `ctx.category` at `epoch`, normally the current on-chain epoch).
  */
-export function encryptRecord(plaintext: Uint8Array, ctx: EncryptContext, categoryKey: Uint8Array, epoch: number): Uint8Array {
+export function encryptRecord(
+  plaintext: Uint8Array,
+  ctx: EncryptContext,
+  categoryKey: Uint8Array,
+  epoch: number,
+): Uint8Array {
   if (!(plaintext instanceof Uint8Array)) throw new InvalidInputError("plaintext must be a Uint8Array");
   assertCategory(ctx.category);
   assertEpoch(epoch);
@@ -155,7 +162,12 @@ export function encryptRecord(plaintext: Uint8Array, ctx: EncryptContext, catego
   header.set(randomBytes(RECORD_UID_LENGTH), OFF_UID);
   header.set(randomBytes(GCM_NONCE_LENGTH), OFF_NONCE);
   header.set(aesKwWrap(categoryKey, contentKey), OFF_WRAPPED);
-  const sealed = aesGcmEncrypt(contentKey, header.subarray(OFF_NONCE, OFF_WRAPPED), plaintext, envelopeAad(ctx, header));
+  const sealed = aesGcmEncrypt(
+    contentKey,
+    header.subarray(OFF_NONCE, OFF_WRAPPED),
+    plaintext,
+    envelopeAad(ctx, header),
+  );
   contentKey.fill(0);
   return concatBytes(header, sealed);
 }
@@ -178,7 +190,8 @@ export function decryptRecord(envelope: Uint8Array, ctx: DecryptContext, keyReso
     }
   }
   const categoryKey = keyResolver(header.category, header.epoch);
-  if (categoryKey === undefined || categoryKey === null) throw new MissingCategoryKeyError(header.category, header.epoch);
+  if (categoryKey === undefined || categoryKey === null)
+    throw new MissingCategoryKeyError(header.category, header.epoch);
   assertKey(categoryKey, "category key");
   const aad = envelopeAad(ctx, envelope.subarray(0, ENVELOPE_HEADER_LENGTH));
   let contentKey: Uint8Array;
@@ -222,4 +235,3 @@ export function reencryptRecord(
     plaintext.fill(0);
   }
 }
-

@@ -95,11 +95,11 @@ export class KeyMismatchError extends MedVaultCryptoError {
   ) {
     super(
       message ??
-      `the encryption key unlocked by this wallet (${derivedPublicKey}) is not the one registered ` +
-        `on-chain for this account (${registeredPublicKey}). Likely causes: a different wallet ` +
-        `account is selected; the wallet signs non-deterministically (some hardware, MPC or ` +
-        `smart-contract wallets), so the same message gives a different signature each time; or ` +
-        `the key was rotated from another device. Nothing was decrypted or encrypted with it.`,
+        `the encryption key unlocked by this wallet (${derivedPublicKey}) is not the one registered ` +
+          `on-chain for this account (${registeredPublicKey}). Likely causes: a different wallet ` +
+          `account is selected; the wallet signs non-deterministically (some hardware, MPC or ` +
+          `smart-contract wallets), so the same message gives a different signature each time; or ` +
+          `the key was rotated from another device. Nothing was decrypted or encrypted with it.`,
     );
   }
 }
@@ -112,9 +112,7 @@ export class WrongRecipientError extends MedVaultCryptoError {
     readonly recipientPublicKey: `0x${string}`,
     readonly ownPublicKey: `0x${string}`,
   ) {
-    super(
-      `this key share is addressed to ${recipientPublicKey}, not to this account's key ${ownPublicKey}`,
-    );
+    super(`this key share is addressed to ${recipientPublicKey}, not to this account's key ${ownPublicKey}`);
   }
 }
 
@@ -126,7 +124,9 @@ export class MissingCategoryKeyError extends MedVaultCryptoError {
     readonly category: number,
     readonly epoch: number,
   ) {
-    super(`no key for category ${category} at epoch ${epoch}: not shared with this account, or rotated after a revocation`);
+    super(
+      `no key for category ${category} at epoch ${epoch}: not shared with this account, or rotated after a revocation`,
+    );
   }
 }
 

@@ -19,7 +19,12 @@ export const GCM_TAG_LENGTH = 16;
 /** RFC 3394 adds one 8-byte integrity block. */
 export const AESKW_OVERHEAD = 8;
 
-export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array, length = KEY_LENGTH): Uint8Array {
+export function hkdfSha256(
+  ikm: Uint8Array,
+  salt: Uint8Array | undefined,
+  info: Uint8Array,
+  length = KEY_LENGTH,
+): Uint8Array {
   return hkdf(sha256, ikm, salt, info, length);
 }
 

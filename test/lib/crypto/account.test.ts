@@ -105,7 +105,10 @@ describe("lib/crypto account keys", () => {
       expect(mismatch.code).to.equal("KEY_MISMATCH");
       expect(mismatch.derivedPublicKey).to.equal(key.publicKeyHex);
       expect(mismatch.registeredPublicKey).to.equal(registered);
-      expect(mismatch.message).to.match(/different wallet account/).and.match(/non-deterministically/).and.match(/rotated/);
+      expect(mismatch.message)
+        .to.match(/different wallet account/)
+        .and.match(/non-deterministically/)
+        .and.match(/rotated/);
     });
 
     it("says so when no key is registered yet, and rejects a malformed registered value", async () => {
@@ -140,9 +143,14 @@ describe("lib/crypto account keys", () => {
       for (let i = 5; i < wrapped.length; i++) {
         const bad = wrapped.slice();
         bad[i]! ^= 0x01;
-        expect(thrown(() => unwrapGeneratedKey(bad, derived)), `byte ${i}`).to.be.instanceOf(DecryptionFailedError);
+        expect(
+          thrown(() => unwrapGeneratedKey(bad, derived)),
+          `byte ${i}`,
+        ).to.be.instanceOf(DecryptionFailedError);
       }
-      expect(thrown(() => unwrapGeneratedKey(wrapped.subarray(0, 40), derived))).to.be.instanceOf(TruncatedEnvelopeError);
+      expect(thrown(() => unwrapGeneratedKey(wrapped.subarray(0, 40), derived))).to.be.instanceOf(
+        TruncatedEnvelopeError,
+      );
       const v9 = wrapped.slice();
       v9[3] = 9;
       expect(thrown(() => unwrapGeneratedKey(v9, derived))).to.be.instanceOf(UnsupportedVersionError);

@@ -48,14 +48,19 @@ describe("lib/crypto record envelope", () => {
 
   it("round-trips any plaintext, including empty, and never repeats a uid or ciphertext", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 2048 }), fc.integer({ min: 0, max: 31 }), fc.integer({ min: 0, max: 255 }), (pt, category, epoch) => {
-        const key = deriveCategoryKey(PATIENT_SECRET, ctx, category, epoch);
-        const a = encryptRecord(pt, { ...ctx, category }, key, epoch);
-        const b = encryptRecord(pt, { ...ctx, category }, key, epoch);
-        expect(decryptRecord(a, ctx, own)).to.deep.equal(pt);
-        expect(parseEnvelopeHeader(a).recordUidHex).not.to.equal(parseEnvelopeHeader(b).recordUidHex);
-        expect(a.subarray(ENVELOPE_HEADER_LENGTH)).not.to.deep.equal(b.subarray(ENVELOPE_HEADER_LENGTH));
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 2048 }),
+        fc.integer({ min: 0, max: 31 }),
+        fc.integer({ min: 0, max: 255 }),
+        (pt, category, epoch) => {
+          const key = deriveCategoryKey(PATIENT_SECRET, ctx, category, epoch);
+          const a = encryptRecord(pt, { ...ctx, category }, key, epoch);
+          const b = encryptRecord(pt, { ...ctx, category }, key, epoch);
+          expect(decryptRecord(a, ctx, own)).to.deep.equal(pt);
+          expect(parseEnvelopeHeader(a).recordUidHex).not.to.equal(parseEnvelopeHeader(b).recordUidHex);
+          expect(a.subarray(ENVELOPE_HEADER_LENGTH)).not.to.deep.equal(b.subarray(ENVELOPE_HEADER_LENGTH));
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -134,7 +139,10 @@ describe("lib/crypto record envelope", () => {
       fc.assert(
         fc.property(
           fc.oneof(
-            fc.integer({ min: 1, max: 2 ** 40 }).filter((id) => id !== 31337).map((chainId) => ({ ...ctx, chainId })),
+            fc
+              .integer({ min: 1, max: 2 ** 40 })
+              .filter((id) => id !== 31337)
+              .map((chainId) => ({ ...ctx, chainId })),
             fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => ({
               ...ctx,
               contract: `0x${Buffer.from(b).toString("hex")}` as const,
@@ -165,7 +173,9 @@ describe("lib/crypto record envelope", () => {
     it("no key held for the category and epoch", () => {
       const grantee = entriesKeyResolver([{ category: LAB, epoch: 1, key: labKey1 }]);
       const error = thrown(() => decryptRecord(ENVELOPE, ctx, grantee));
-      expect(error).to.be.instanceOf(MissingCategoryKeyError).and.include({ category: LAB, epoch: 0, code: "MISSING_CATEGORY_KEY" });
+      expect(error)
+        .to.be.instanceOf(MissingCategoryKeyError)
+        .and.include({ category: LAB, epoch: 0, code: "MISSING_CATEGORY_KEY" });
     });
   });
 
@@ -190,7 +200,9 @@ describe("lib/crypto record envelope", () => {
           fc.pre(!(magicPrefix && bytes.length >= 3));
           expect(isEnvelope(bytes)).to.equal(false);
           // "", "M" and "MV" could be the start of an envelope: truncated, not foreign.
-          expect(thrown(() => parseEnvelopeHeader(bytes))).to.be.instanceOf(magicPrefix ? TruncatedEnvelopeError : NotAnEnvelopeError);
+          expect(thrown(() => parseEnvelopeHeader(bytes))).to.be.instanceOf(
+            magicPrefix ? TruncatedEnvelopeError : NotAnEnvelopeError,
+          );
         }),
         RUNS,
       );
@@ -199,10 +211,14 @@ describe("lib/crypto record envelope", () => {
     it("names each structural failure with its own error", () => {
       const v2 = ENVELOPE.slice();
       v2[3] = 2;
-      expect(thrown(() => parseEnvelopeHeader(v2))).to.be.instanceOf(UnsupportedVersionError).and.include({ version: 2 });
+      expect(thrown(() => parseEnvelopeHeader(v2)))
+        .to.be.instanceOf(UnsupportedVersionError)
+        .and.include({ version: 2 });
       const alg = ENVELOPE.slice();
       alg[4] = 7;
-      expect(thrown(() => parseEnvelopeHeader(alg))).to.be.instanceOf(UnsupportedAlgorithmError).and.include({ id: 7 });
+      expect(thrown(() => parseEnvelopeHeader(alg)))
+        .to.be.instanceOf(UnsupportedAlgorithmError)
+        .and.include({ id: 7 });
       const cat = ENVELOPE.slice();
       cat[6] = 32;
       expect(thrown(() => parseEnvelopeHeader(cat))).to.be.instanceOf(NotAnEnvelopeError);
@@ -214,14 +230,25 @@ describe("lib/crypto record envelope", () => {
   });
 
   it("rejects bad encryption arguments", () => {
-    expect(() => encryptRecord(PLAINTEXT, { ...ctx, category: 32 }, labKey0, 0)).to.throw(InvalidInputError, /category/);
-    expect(() => encryptRecord(PLAINTEXT, { ...ctx, category: LAB }, labKey0, 256)).to.throw(InvalidInputError, /epoch/);
-    expect(() => encryptRecord(PLAINTEXT, { ...ctx, category: LAB }, labKey0.subarray(0, 16), 0)).to.throw(InvalidInputError, /32 bytes/);
-    expect(() => encryptRecord(PLAINTEXT, { ...ctx, patient: "0x1234" as `0x${string}`, category: LAB }, labKey0, 0)).to.throw(
+    expect(() => encryptRecord(PLAINTEXT, { ...ctx, category: 32 }, labKey0, 0)).to.throw(
       InvalidInputError,
-      /patient/,
+      /category/,
     );
-    expect(() => encryptRecord(PLAINTEXT, { ...ctx, chainId: 0, category: LAB }, labKey0, 0)).to.throw(InvalidInputError, /chainId/);
+    expect(() => encryptRecord(PLAINTEXT, { ...ctx, category: LAB }, labKey0, 256)).to.throw(
+      InvalidInputError,
+      /epoch/,
+    );
+    expect(() => encryptRecord(PLAINTEXT, { ...ctx, category: LAB }, labKey0.subarray(0, 16), 0)).to.throw(
+      InvalidInputError,
+      /32 bytes/,
+    );
+    expect(() =>
+      encryptRecord(PLAINTEXT, { ...ctx, patient: "0x1234" as `0x${string}`, category: LAB }, labKey0, 0),
+    ).to.throw(InvalidInputError, /patient/);
+    expect(() => encryptRecord(PLAINTEXT, { ...ctx, chainId: 0, category: LAB }, labKey0, 0)).to.throw(
+      InvalidInputError,
+      /chainId/,
+    );
   });
 
   describe("reencryptRecord", () => {
