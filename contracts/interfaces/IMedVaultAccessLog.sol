@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IMedVaultConsent} from "./IMedVaultConsent.sol";
+
+/// @title MedVault access log
+/// @author MedVault
+/// @notice Every viewing of a patient's records by a clinician is one `AccessSessionOpened` event
+/// (who, whose, which records, purpose; time from the block), whatever the number of records up to
+/// MAX_SESSION_RECORDS. A session outside consent reverts with the error naming what is missing.
+/// Break-glass: a verified clinician opens time-boxed emergency read access to any registered
+/// patient with a stated reason; `EmergencyAccessOpened` is the event the patient's timeline shows first.
+interface IMedVaultAccessLog is IMedVaultConsent {
+    /// @notice A clinician viewed records of a patient.
+    /// @param patient the patient
+    /// @param clinician the viewer
+    /// @param recordIds the records viewed
+    /// @param purpose 0..5 (see IMedVaultConsent)
+    /// @param emergency true when break-glass access (not a grant) authorised it
+    event AccessSessionOpened(
+        address indexed patient,
+        address indexed clinician,
+        uint32[] recordIds,
+        uint8 purpose,
+        bool emergency
+    );
+
+    /// @notice A clinician opened emergency read access to all of a patient's records.
+    /// @param patient the patient
+    /// @param clinician the clinician
+    /// @param expiresAt access ends at this time (exclusive)
+    /// @param reason the stated reason
+    event EmergencyAccessOpened(address indexed patient, address indexed clinician, uint40 expiresAt, string reason);
+
+    /// @notice Emergency access was ended before it expired.
+    /// @param patient the patient
+    /// @param clinician the clinician
+    /// @param endedBy the patient, the clinician or a registrar
+    event EmergencyAccessEnded(address indexed patient, address indexed clinician, address endedBy);
+
+    /// @notice A session named no record.
+    error EmptyRecordList();
+    /// @notice `duration` is zero or above `max` seconds.
+    error InvalidEmergencyDuration(uint32 duration, uint32 max);
+    /// @notice `clinician` has no live emergency access to `patient`.
+    error NoEmergencyAccess(address patient, address clinician);
+    /// @notice `caller` may not end this emergency access (only the patient, the clinician or a registrar).
+    error EmergencyEndNotAllowed(address caller);
+
+    /// @notice Logs a viewing session by the caller. Reverts with the missing piece (ClinicianNotVerified,
+    /// ClinicianSuspended, NoGrant, ConsentExpired, OutOfScope, RecordNotFound, RecordIsErased) when any
+    /// record is not readable by the caller now.
+    /// @param patient the patient
+    /// @param recordIds the records viewed (1..MAX_SESSION_RECORDS)
+    /// @param purpose 0..5 (see IMedVaultConsent)
+    function openAccessSession(address patient, uint32[] calldata recordIds, uint8 purpose) external;
+
+    /// @notice Opens break-glass read access to a registered patient; caller must be a verified clinician.
+    /// Re-opening while active replaces the end time.
+    /// @param patient the patient
+    /// @param reason why (1..MAX_TEXT_LENGTH bytes), shown to the patient
+    /// @param duration seconds (1..MAX_EMERGENCY_DURATION)
+    function openEmergencyAccess(address patient, string calldata reason, uint32 duration) external;
+
+    /// @notice Ends live emergency access (by the patient, the clinician or a registrar).
+    /// @param patient the patient
+    /// @param clinician the clinician
+    function endEmergencyAccess(address patient, address clinician) external;
+
+    /// @notice When a clinician's emergency access to a patient ends.
+    /// @param patient the patient
+    /// @param clinician the clinician
+    /// @return expiresAt end time (exclusive); 0 or past = no access
+    function emergencyAccessUntil(address patient, address clinician) external view returns (uint40 expiresAt);
+}
