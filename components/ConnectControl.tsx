@@ -1,0 +1,134 @@
+"use client";
+
+/**
+ * The wallet control: connect, the connected account, and every way that can go wrong in
+ * words — no wallet installed, wrong network (switch, or add the chain), a locked wallet,
+ * a declined request.
+ */
+import { useEffect, useState } from "react";
+import { useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain } from "wagmi";
+import { appConfig, isSupportedChain } from "@/app/config.ts";
+import { explainError } from "@/lib/vault/errors.ts";
+import { useVault } from "./VaultProvider.tsx";
+
+export function shortAddress(a: string): string {
+  return `${a.slice(0, 6)}…${a.slice(-4)}`;
+}
+
+function connectMessage(err: unknown): string {
+  const e = explainError(err);
+  if (e.rejected) return "You declined the connection request. Press Connect wallet to try again.";
+  if (e.code === "RequestPending") return "Your wallet already has a request open — open it (it may be locked), unlock it and approve.";
+  if (/no provider|provider not found|ProviderNotFound/i.test(`${e.code} ${e.message}`)) {
+    return "No browser wallet found. Install MetaMask (or another Ethereum wallet extension) and reload this page.";
+  }
+  return e.message;
+}
+
+export function ConnectControl() {
+  const { address, status, chainId } = useConnection();
+  const connectors = useConnectors();
+  const connect = useConnect();
+  const { disconnect } = useDisconnect();
+  const switchChain = useSwitchChain();
+  const { session, signIn, ctx } = useVault();
+  const [hasWallet, setHasWallet] = useState<boolean | undefined>(undefined);
+  const [siweError, setSiweError] = useState<string | undefined>();
+  const [siweBusy, setSiweBusy] = useState(false);
+
+  useEffect(() => {
+    setHasWallet(typeof window !== "undefined" && "ethereum" in window && Boolean((window as { ethereum?: unknown }).ethereum));
+  }, []);
+
+  const target = appConfig.chains.find((c) => c.id === appConfig.defaultChainId) ?? appConfig.chains[0];
+
+  if (status !== "connected" || !address) {
+    return (
+      <div className="connect" data-testid="connect-control">
+        <button
+          type="button"
+          className="btn btn-primary"
+          data-testid="connect-button"
+          disabled={connect.isPending || hasWallet === false}
+          onClick={() => {
+            const injected = connectors[0];
+            if (injected) connect.mutate({ connector: injected, chainId: target.id });
+          }}
+        >
+          {connect.isPending ? "Waiting for wallet…" : "Connect wallet"}
+        </button>
+        {hasWallet === false ? (
+          <p className="status status-warn" role="alert" data-testid="connect-error" data-reason="no-wallet">
+            No browser wallet found. Install <a href="https://metamask.io/download/" rel="noreferrer">MetaMask</a> (or another Ethereum wallet extension) and reload this page.
+          </p>
+        ) : null}
+        {connect.error ? (
+          <p className="status status-error" role="alert" data-testid="connect-error" data-reason="connect-failed">
+            {connectMessage(connect.error)}
+          </p>
+        ) : null}
+      </div>
+    );
+  }
+
+  if (!isSupportedChain(chainId)) {
+    return (
+      <div className="connect" data-testid="connect-control">
+        <p className="status status-warn" role="alert" data-testid="wrong-network">
+          Your wallet is on network {chainId}. MedVault runs on {target.name} ({target.id}).
+        </p>
+        <button type="button" className="btn btn-primary" data-testid="switch-network" disabled={switchChain.isPending} onClick={() => switchChain.mutate({ chainId: target.id })}>
+          {switchChain.isPending ? "Switching…" : `Switch to ${target.name}`}
+        </button>
+        {switchChain.error ? (
+          <p className="status status-error" role="alert" data-testid="connect-error">
+            {explainError(switchChain.error).rejected
+              ? "You declined the network switch. MedVault needs that network to work."
+              : `Could not switch or add the network: ${explainError(switchChain.error).message}`}
+          </p>
+        ) : null}
+      </div>
+    );
+  }
+
+  return (
+    <div className="connect connected" data-testid="connect-control">
+      <span className="account" data-testid="account-address" title={address}>
+        <span className="dot" aria-hidden="true" /> {shortAddress(address)}
+      </span>
+      {session ? (
+        <span className="pill pill-ok" data-testid="siwe-status" data-signed-in="true">
+          Signed in
+        </span>
+      ) : (
+        <button
+          type="button"
+          className="btn btn-secondary"
+          data-testid="siwe-button"
+          disabled={siweBusy || !ctx}
+          onClick={async () => {
+            setSiweBusy(true);
+            setSiweError(undefined);
+            try {
+              await signIn();
+            } catch (err) {
+              setSiweError(explainError(err).message);
+            } finally {
+              setSiweBusy(false);
+            }
+          }}
+        >
+          {siweBusy ? "Check your wallet…" : "Sign in"}
+        </button>
+      )}
+      <button type="button" className="btn btn-ghost" data-testid="disconnect-button" onClick={() => disconnect()}>
+        Disconnect
+      </button>
+      {siweError ? (
+        <p className="status status-error" role="alert" data-testid="siwe-error">
+          {siweError}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,318 @@
+"use client";
+
+/** Record list, viewer, proof panel and the add-record form: shared by the patient and clinician dashboards. */
+import { useState } from "react";
+import type { Address } from "viem";
+import type { KeyResolver } from "@/lib/crypto/category.ts";
+import { buildCondition, buildMedicationRequest, buildObservation, FHIR_JSON_MIME, summarise, type RecordSummary } from "@/lib/fhir/index.ts";
+import { CATEGORIES, getCategory } from "@/lib/records/categories.ts";
+import { explainError, readRecord, verifyRecord, writeRecord, type OpenedRecord, type ProofCheck, type RecordInfo, type VaultContext, type WriteStage } from "@/lib/vault/index.ts";
+import { useAction } from "@/hooks/useMedVault.ts";
+import { ActionStatus } from "./ActionStatus.tsx";
+import { shortAddress } from "./ConnectControl.tsx";
+
+export function formatTime(t: number): string {
+  return new Date(t * 1000).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+function SummaryView({ s }: { s: RecordSummary }) {
+  switch (s.kind) {
+    case "profile":
+      return (
+        <dl className="kv">
+          <dt>Name</dt><dd>{s.profile.name}</dd>
+          <dt>Born</dt><dd>{s.profile.birthDate}</dd>
+          <dt>Gender</dt><dd>{s.profile.gender}</dd>
+          <dt>Current problem</dt><dd>{s.profile.currentProblem || "—"}</dd>
+        </dl>
+      );
+    case "observation":
+      return (
+        <dl className="kv">
+          <dt>Test</dt><dd>{s.observation.name}</dd>
+          <dt>Result</dt><dd>{s.observation.value} {s.observation.unit ?? ""}</dd>
+          {s.observation.note ? (<><dt>Note</dt><dd>{s.observation.note}</dd></>) : null}
+        </dl>
+      );
+    case "medication":
+      return (
+        <dl className="kv">
+          <dt>Medication</dt><dd>{s.medication.medication}</dd>
+          <dt>Dosage</dt><dd>{s.medication.dosage}</dd>
+        </dl>
+      );
+    case "condition":
+      return (
+        <dl className="kv">
+          <dt>Condition</dt><dd>{s.condition.text}</dd>
+          {s.condition.note ? (<><dt>Note</dt><dd>{s.condition.note}</dd></>) : null}
+        </dl>
+      );
+    case "text":
+      return <p className="note-text">{s.text}</p>;
+    case "binary":
+      return <p>File of {s.bytes.toLocaleString()} bytes.</p>;
+  }
+}
+
+function downloadUrl(o: OpenedRecord): string {
+  return URL.createObjectURL(new Blob([o.content as Uint8Array<ArrayBuffer>], { type: o.mime }));
+}
+
+export function OpenedView({ opened }: { opened: OpenedRecord }) {
+  let summary: RecordSummary | undefined;
+  let problem: string | undefined;
+  try {
+    summary = summarise(opened.content, opened.mime);
+  } catch (err) {
+    problem = (err as Error).message;
+  }
+  const id = opened.record.recordId;
+  return (
+    <div className="opened" data-testid={`record-content-${id}`}>
+      {summary ? <SummaryView s={summary} /> : <p className="status status-error">{problem}</p>}
+      {summary?.kind === "binary" || opened.name ? (
+        <a className="btn btn-secondary" href={downloadUrl(opened)} download={opened.name ?? `record-${id}`} data-testid={`record-download-${id}`}>
+          Download {opened.name ?? "file"}
+        </a>
+      ) : null}
+    </div>
+  );
+}
+
+export function ProofPanel({ ctx, record }: { ctx: VaultContext; record: RecordInfo }) {
+  const [check, setCheck] = useState<ProofCheck | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const id = record.recordId;
+  return (
+    <div className="proof" data-testid={`record-proof-${id}`}>
+      <dl className="kv mono small">
+        <dt>CID</dt><dd data-testid="proof-cid" className="break">{record.cid}</dd>
+        <dt>Transaction</dt><dd data-testid="proof-tx" className="break">{record.txHash}</dd>
+        <dt>Block</dt><dd data-testid="proof-block">{record.blockNumber.toString()}</dd>
+        <dt>Author</dt><dd data-testid="proof-author" className="break">{record.author}</dd>
+      </dl>
+      <button
+        type="button"
+        className="btn btn-secondary"
+        data-testid="proof-verify"
+        disabled={busy}
+        onClick={async () => {
+          setBusy(true);
+          setError(undefined);
+          setCheck(undefined);
+          try {
+            setCheck(await verifyRecord(ctx, record));
+          } catch (err) {
+            setError(explainError(err).message);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {busy ? "Fetching and hashing…" : "Verify against the chain"}
+      </button>
+      {check ? (
+        <p className={check.ok ? "status status-ok" : "status status-error"} role="status" data-testid="proof-result" data-verified={check.ok ? "true" : "false"}>
+          {check.ok
+            ? `✓ Verified: the ${check.bytes.toLocaleString()} bytes stored hash to the CID anchored on-chain.`
+            : `✗ Tampered: the stored bytes hash to ${check.computedCid}, not ${check.onChainCid}.`}
+        </p>
+      ) : null}
+      {error ? <p className="status status-error" role="alert" data-testid="proof-result" data-verified="error">{error}</p> : null}
+    </div>
+  );
+}
+
+export function RecordRow({ ctx, record, resolver, names }: { ctx: VaultContext; record: RecordInfo; resolver: (() => Promise<KeyResolver>) | undefined; names?: Map<string, string> }) {
+  const [opened, setOpened] = useState<OpenedRecord | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [showProof, setShowProof] = useState(false);
+  const id = record.recordId;
+  const author = names?.get(record.author.toLowerCase()) ?? (record.author.toLowerCase() === record.patient.toLowerCase() ? "Patient" : shortAddress(record.author));
+  return (
+    <li className="record" data-testid={`record-row-${id}`} data-category={record.category}>
+      <div className="record-head">
+        <span className="badge">{getCategory(record.category).label}</span>
+        <span className="record-title">Record #{id}{record.supersedes ? ` (replaces #${record.supersedes})` : ""}</span>
+        <span className="muted small">{formatTime(record.time)} · by {author}</span>
+        {record.erased ? <span className="pill pill-warn">Erased</span> : <span className="pill pill-ok" title="Anchored on-chain">Anchored</span>}
+      </div>
+      <div className="record-actions">
+        {resolver && !record.erased ? (
+          <button
+            type="button"
+            className="btn btn-secondary"
+            data-testid={`record-open-${id}`}
+            disabled={busy}
+            onClick={async () => {
+              setBusy(true);
+              setError(undefined);
+              try {
+                setOpened(await readRecord(ctx, await resolver(), record));
+              } catch (err) {
+                setError(explainError(err).message);
+              } finally {
+                setBusy(false);
+              }
+            }}
+          >
+            {busy ? "Decrypting…" : opened ? "Reload" : "Open & decrypt"}
+          </button>
+        ) : null}
+        <button type="button" className="btn btn-ghost" aria-expanded={showProof} data-testid={`record-proof-toggle-${id}`} onClick={() => setShowProof((v) => !v)}>
+          {showProof ? "Hide proof" : "Proof"}
+        </button>
+      </div>
+      {error ? <p className="status status-error" role="alert" data-testid={`record-error-${id}`}>{error}</p> : null}
+      {opened ? <OpenedView opened={opened} /> : null}
+      {showProof ? <ProofPanel ctx={ctx} record={record} /> : null}
+    </li>
+  );
+}
+
+const STAGES: { stage: WriteStage; label: string }[] = [
+  { stage: "encrypt", label: "Encrypt" },
+  { stage: "upload", label: "Upload" },
+  { stage: "anchor", label: "Anchor" },
+  { stage: "confirmed", label: "Confirmed" },
+];
+
+type Kind = "note" | "lab" | "prescription" | "diagnosis" | "file";
+
+export function AddRecordForm({ ctx, patient, resolver, allowedCategories }: { ctx: VaultContext; patient: Address; resolver: () => Promise<KeyResolver>; allowedCategories?: readonly number[] }) {
+  const [kind, setKind] = useState<Kind>("note");
+  const [text, setText] = useState("");
+  const [name, setName] = useState("");
+  const [value, setValue] = useState("");
+  const [unit, setUnit] = useState("");
+  const [file, setFile] = useState<File | undefined>();
+  const [fileCategory, setFileCategory] = useState(5);
+  const [stage, setStage] = useState<WriteStage | undefined>();
+  const action = useAction();
+
+  const categoryFor: Record<Exclude<Kind, "file">, number> = { note: 1, lab: 2, prescription: 3, diagnosis: 4 };
+  const category = kind === "file" ? fileCategory : categoryFor[kind];
+  const allowed = !allowedCategories || allowedCategories.includes(category);
+  const stageIndex = stage ? STAGES.findIndex((s) => s.stage === stage) : -1;
+
+  async function build(): Promise<{ content: Uint8Array; mime: string; name?: string }> {
+    const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+    switch (kind) {
+      case "note":
+        if (!text.trim()) throw new Error("Write the note first.");
+        return { content: new TextEncoder().encode(text.trim()), mime: "text/plain" };
+      case "lab":
+        return { content: enc(buildObservation({ name, value, unit, note: text })), mime: FHIR_JSON_MIME };
+      case "prescription":
+        return { content: enc(buildMedicationRequest({ medication: name, dosage: value, note: text })), mime: FHIR_JSON_MIME };
+      case "diagnosis":
+        return { content: enc(buildCondition({ text: name, note: text })), mime: FHIR_JSON_MIME };
+      case "file":
+        if (!file) throw new Error("Choose a file first.");
+        return { content: new Uint8Array(await file.arrayBuffer()), mime: file.type || "application/octet-stream", name: file.name };
+    }
+  }
+
+  return (
+    <form
+      className="card form"
+      data-testid="add-record-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setStage(undefined);
+        const out = await action.run(
+          "Saving record",
+          async () => {
+            const payload = await build();
+            return writeRecord(ctx, await resolver(), { patient, category, ...payload }, (p) => setStage(p.stage));
+          },
+          "Record saved and anchored",
+        );
+        if (out) {
+          setText("");
+          setName("");
+          setValue("");
+          setUnit("");
+          setFile(undefined);
+        }
+      }}
+    >
+      <h3>Add a record</h3>
+      <div className="row">
+        <label>
+          Kind
+          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="record-kind">
+            <option value="note">Note</option>
+            <option value="lab">Lab result / observation</option>
+            <option value="prescription">Prescription</option>
+            <option value="diagnosis">Diagnosis</option>
+            <option value="file">File (PDF, scan, image)</option>
+          </select>
+        </label>
+        {kind === "file" ? (
+          <label>
+            Category
+            <select value={fileCategory} onChange={(e) => setFileCategory(Number(e.target.value))} data-testid="record-category">
+              {CATEGORIES.filter((c) => c.id !== 0).map((c) => (
+                <option key={c.id} value={c.id}>{c.label}</option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+      </div>
+      {kind === "lab" || kind === "prescription" || kind === "diagnosis" ? (
+        <div className="row">
+          <label>
+            {kind === "lab" ? "Test or measurement" : kind === "prescription" ? "Medication" : "Condition"}
+            <input value={name} onChange={(e) => setName(e.target.value)} data-testid="record-name" required />
+          </label>
+          {kind !== "diagnosis" ? (
+            <label>
+              {kind === "lab" ? "Result" : "Dosage"}
+              <input value={value} onChange={(e) => setValue(e.target.value)} data-testid="record-value" required />
+            </label>
+          ) : null}
+          {kind === "lab" ? (
+            <label>
+              Unit
+              <input value={unit} onChange={(e) => setUnit(e.target.value)} data-testid="record-unit" placeholder="e.g. mmol/L" />
+            </label>
+          ) : null}
+        </div>
+      ) : null}
+      {kind === "file" ? (
+        <label>
+          File
+          <input type="file" onChange={(e) => setFile(e.target.files?.[0])} data-testid="record-file" />
+        </label>
+      ) : (
+        <label>
+          {kind === "note" ? "Note" : "Note (optional)"}
+          <textarea value={text} onChange={(e) => setText(e.target.value)} rows={kind === "note" ? 4 : 2} data-testid="record-text" />
+        </label>
+      )}
+      {!allowed ? <p className="status status-warn">You have no write access to the {getCategory(category).label} category.</p> : null}
+      <button type="submit" className="btn btn-primary" disabled={!allowed || action.state.phase === "working"} data-testid="record-submit">
+        Encrypt and save
+      </button>
+      {stage || action.state.phase === "working" ? (
+        <div className="progress" data-testid="record-progress" data-stage={stage ?? "encrypt"}>
+          <div className="progress-bar" role="progressbar" aria-label="Saving record" aria-valuemin={0} aria-valuemax={4} aria-valuenow={stageIndex + 1}>
+            <span style={{ width: `${((stageIndex + 1) / STAGES.length) * 100}%` }} />
+          </div>
+          <ol className="progress-steps">
+            {STAGES.map((s, i) => (
+              <li key={s.stage} className={i < stageIndex || stage === "confirmed" ? "done" : i === stageIndex ? "current" : ""}>
+                {s.label}
+              </li>
+            ))}
+          </ol>
+        </div>
+      ) : null}
+      <ActionStatus state={action.state} testId="record-status" />
+    </form>
+  );
+}
