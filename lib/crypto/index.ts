@@ -8,3 +8,4 @@ export * from "./account.ts";
 export * from "./category.ts";
 export * from "./envelope.ts";
 export * from "./keyshare.ts";
+export * from "./revocation.ts";
