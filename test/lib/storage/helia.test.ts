@@ -142,6 +142,24 @@ describe("HeliaStore", function () {
     });
   });
 
+  it("pins every block of a record so garbage collection keeps it, and frees it once unpinned", async function () {
+    const dataDir = await tempDir();
+    const store = await HeliaStore.create({ dataDir });
+    try {
+      const bytes = randomBytes(2 * MiB + 1);
+      const cid = await store.put(bytes);
+      const leaves = [await computeCid(bytes.subarray(0, MiB)), await computeCid(bytes.subarray(MiB, 2 * MiB))];
+      await store.node.gc();
+      expect(Buffer.from(await store.get(cid)).equals(bytes)).to.equal(true);
+      await store.unpin(cid);
+      await store.node.gc();
+      expect(await store.has(cid)).to.equal(false);
+      for (const leaf of leaves) expect(await store.has(leaf)).to.equal(false);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("refuses work after close with StorageUnavailableError", async function () {
     const store = await HeliaStore.create({ dataDir: await tempDir() });
     const cid = await store.put(randomBytes(10));
