@@ -1,0 +1,13 @@
+"use client";
+
+import { ClinicianDashboard } from "@/components/ClinicianDashboard.tsx";
+import { Gate } from "@/components/Gate.tsx";
+
+export default function ClinicianPage() {
+  return (
+    <div className="stack">
+      <h1>Clinician</h1>
+      <Gate role="clinician">{({ ctx, keys }) => <ClinicianDashboard ctx={ctx} keys={keys} />}</Gate>
+    </div>
+  );
+}

@@ -1,0 +1,201 @@
+"use client";
+
+import { useMemo, useState } from "react";
+import { getAddress, isAddress } from "viem";
+import { getCategory } from "@/lib/records/categories.ts";
+import {
+  breakGlass,
+  clinicianStatus,
+  explainError,
+  grantCategories,
+  granteeKeyResolver,
+  grantsTo,
+  listRecords,
+  openSession,
+  PURPOSES,
+  readRecord,
+  type AccountKeys,
+  type GrantInfo,
+  type OpenedRecord,
+  type RecordInfo,
+  type VaultContext,
+} from "@/lib/vault/index.ts";
+import { appConfig } from "@/app/config.ts";
+import { useAction, useLiveQuery } from "@/hooks/useMedVault.ts";
+import { ActionStatus } from "./ActionStatus.tsx";
+import { shortAddress } from "./ConnectControl.tsx";
+import { AddRecordForm, formatTime, OpenedView } from "./Records.tsx";
+
+type Result = { record: RecordInfo; opened?: OpenedRecord; error?: string };
+
+function inScope(g: GrantInfo, r: RecordInfo, cats: number[]): boolean {
+  if (r.erased) return false;
+  if (g.scope === 2) return g.recordIds.includes(r.recordId);
+  return cats.includes(r.category);
+}
+
+function PatientPanel({ ctx, keys, grant }: { ctx: VaultContext; keys: AccountKeys; grant: GrantInfo }) {
+  const [results, setResults] = useState<Result[] | undefined>();
+  const [cats, setCats] = useState<number[]>([]);
+  const action = useAction();
+  const resolver = useMemo(() => () => granteeKeyResolver(ctx, keys, grant.patient), [ctx, keys, grant.patient]);
+  const p = grant.patient.toLowerCase();
+
+  async function decryptAll(records: RecordInfo[]) {
+    let res: Awaited<ReturnType<typeof granteeKeyResolver>> | undefined;
+    let keyError: string | undefined;
+    try {
+      res = await resolver();
+    } catch (err) {
+      keyError = explainError(err).message;
+    }
+    const out: Result[] = [];
+    for (const record of records) {
+      try {
+        if (!res) throw new Error(keyError);
+        out.push({ record, opened: await readRecord(ctx, res, record) });
+      } catch (err) {
+        out.push({ record, error: explainError(err).message });
+      }
+    }
+    setResults(out);
+  }
+
+  return (
+    <div className="stack" data-testid={`patient-panel-${p}`}>
+      <button
+        type="button"
+        className="btn btn-primary"
+        data-testid={`open-patient-${p}`}
+        disabled={action.state.phase === "working"}
+        onClick={() =>
+          action.run(
+            grant.state === "active" ? "Opening a viewing session" : "Trying to read",
+            async (onTx) => {
+              const all = await listRecords(ctx, grant.patient);
+              const c = await grantCategories(ctx, grant);
+              setCats(c);
+              if (grant.state !== "active") {
+                // No live consent: ask the storage service anyway, so the refusal is shown (and logged for the patient).
+                await decryptAll(all.filter((r) => !r.erased));
+                return;
+              }
+              const scoped = all.filter((r) => inScope(grant, r, c));
+              if (scoped.length === 0) {
+                setResults([]);
+                return;
+              }
+              // One transaction opens the session for every record in scope, not one per record.
+              await openSession(ctx, grant.patient, scoped.map((r) => r.recordId), grant.purpose, onTx);
+              await decryptAll(scoped);
+            },
+            grant.state === "active" ? "Session opened" : "Done",
+          )
+        }
+      >
+        {grant.state === "active" ? "Open patient (one session)" : "Try to read records"}
+      </button>
+      <ActionStatus state={action.state} testId={`session-status-${p}`} />
+      {results ? (
+        results.length === 0 ? (
+          <p className="muted" data-testid={`no-records-${p}`}>No records in scope yet.</p>
+        ) : (
+          <ul className="list">
+            {results.map((r) => (
+              <li key={r.record.recordId} className="record" data-testid={`clinician-record-${r.record.recordId}`}>
+                <div className="record-head">
+                  <span className="badge">{getCategory(r.record.category).label}</span>
+                  <span className="record-title">Record #{r.record.recordId}</span>
+                  <span className="muted small">{formatTime(r.record.time)}</span>
+                </div>
+                {r.opened ? <OpenedView opened={r.opened} /> : null}
+                {r.error ? (
+                  <p className="status status-error" role="alert" data-testid={`clinician-record-error-${r.record.recordId}`}>
+                    Access denied: {r.error}
+                  </p>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )
+      ) : null}
+      {grant.state === "active" && grant.permission === 2 && cats.length ? (
+        <AddRecordForm ctx={ctx} patient={grant.patient} resolver={resolver} allowedCategories={cats} />
+      ) : null}
+    </div>
+  );
+}
+
+function BreakGlass({ ctx }: { ctx: VaultContext }) {
+  const [patient, setPatient] = useState("");
+  const [reason, setReason] = useState("");
+  const [hours, setHours] = useState(4);
+  const action = useAction();
+  const valid = isAddress(patient, { strict: false }) && reason.trim().length >= 10;
+  return (
+    <form
+      className="card card-danger form"
+      data-testid="breakglass-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void action.run("Opening emergency access", (onTx) => breakGlass(ctx, getAddress(patient), reason, hours * 3600, onTx), "Emergency access opened — the patient is notified");
+      }}
+    >
+      <h2>⚠ Emergency access (break-glass)</h2>
+      <p className="small">
+        Only when the patient cannot consent and care cannot wait. It is logged on-chain with your reason and shown first on the patient&apos;s timeline.
+      </p>
+      <label>Patient address<input value={patient} onChange={(e) => setPatient(e.target.value.trim())} required data-testid="breakglass-patient" placeholder="0x…" /></label>
+      <label>Reason (required)<textarea value={reason} onChange={(e) => setReason(e.target.value)} required minLength={10} rows={2} data-testid="breakglass-reason" /></label>
+      <label>
+        Duration
+        <select value={hours} onChange={(e) => setHours(Number(e.target.value))} data-testid="breakglass-duration">
+          {[1, 4, 12, 24].map((h) => <option key={h} value={h}>{h} hour{h > 1 ? "s" : ""}</option>)}
+        </select>
+      </label>
+      <button type="submit" className="btn btn-danger" disabled={!valid || action.state.phase === "working"} data-testid="breakglass-submit">Open emergency access</button>
+      <ActionStatus state={action.state} testId="breakglass-status" />
+    </form>
+  );
+}
+
+export function ClinicianDashboard({ ctx, keys }: { ctx: VaultContext; keys: AccountKeys }) {
+  const grants = useLiveQuery(["grants-to", keys.account], (c) => grantsTo(c, keys.account));
+  const status = useLiveQuery(["status", keys.account], (c) => clinicianStatus(c, keys.account));
+  const [open, setOpen] = useState<string | undefined>();
+  const now = Math.floor(Date.now() / 1000);
+  return (
+    <div className="stack" data-testid="clinician-dashboard">
+      {status.data && status.data !== "verified" ? (
+        <p className="status status-warn" role="alert" data-testid="clinician-status-warning">
+          {status.data === "suspended" ? "Your clinician status is suspended by the registrar: you cannot read records." : "You are not verified yet: ask your hospital's registrar to verify you."}
+        </p>
+      ) : null}
+      <section className="card">
+        <h2>Patients who shared with me</h2>
+        {grants.data?.length === 0 ? <p className="muted">No patient has shared records with you yet.</p> : null}
+        <ul className="list" data-testid="patients-list">
+          {(grants.data ?? []).map((g) => {
+            const p = g.patient.toLowerCase();
+            const soon = g.state === "active" && g.expiry - now < appConfig.expiringSoonSeconds;
+            return (
+              <li key={p} className="item" data-testid={`patient-row-${p}`} data-state={g.state}>
+                <div className="record-head">
+                  <strong className="mono">{shortAddress(g.patient)}</strong>
+                  <span className={g.state === "active" ? "pill pill-ok" : "pill pill-warn"}>{g.state}</span>
+                  {soon ? <span className="pill pill-warn">expires soon</span> : null}
+                  <span className="small muted">{g.permission === 2 ? "read + add" : "read"} · {PURPOSES[g.purpose]} · until {formatTime(g.expiry)}</span>
+                </div>
+                <button type="button" className="btn btn-secondary" aria-expanded={open === p} data-testid={`select-patient-${p}`} onClick={() => setOpen(open === p ? undefined : p)}>
+                  {open === p ? "Close" : "View"}
+                </button>
+                {open === p ? <PatientPanel ctx={ctx} keys={keys} grant={g} /> : null}
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+      <BreakGlass ctx={ctx} />
+    </div>
+  );
+}
