@@ -2,17 +2,18 @@
  * `npm run bench:storage` — what the verified IPFS path costs over the unavoidable work.
  *
  * For each record size, median of RUNS runs:
- *   writeMs         AES-256-GCM encrypt + HeliaStore.put (UnixFS import, blockstore-fs, pin)
- *   readMs          HeliaStore.get (read DAG, recompute CID) + decrypt
- *   baselineWriteMs AES-256-GCM encrypt + SHA-256 + one plain file write
- *   baselineReadMs  one plain file read + SHA-256 + decrypt
+ *   writeMs         encryptRecord (AES-256-GCM envelope) + HeliaStore.put (UnixFS import,
+ *                   blockstore-fs, pin)
+ *   readMs          HeliaStore.get (read DAG, recompute CID) + decryptRecord
+ *   baselineWriteMs encryptRecord + SHA-256 + one plain file write
+ *   baselineReadMs  one plain file read + SHA-256 + decryptRecord
  * Both paths write into the same data folder on the same disk. Results go to
  * bench/storage.json; the target is ratio ≤ 2 at 1 MiB and 16 MiB.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { gcm } from "@noble/ciphers/aes.js";
+import { decryptRecord, encryptRecord, type EncryptContext } from "../lib/crypto/index.ts";
 import { HeliaStore } from "../lib/storage/helia.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -23,16 +24,21 @@ const SIZES = { "64KiB": 64 * 1024, "1MiB": 1024 * 1024, "16MiB": 16 * 1024 * 10
 
 type Row = { writeMs: number; readMs: number; baselineWriteMs: number; baselineReadMs: number };
 
-// Stand-in for lib/crypto's envelope until encryptRecord/decryptRecord land: the same
-// primitive (noble AES-256-GCM, fresh key and nonce per record) is what dominates.
-function encrypt(plaintext: Uint8Array): { sealed: Uint8Array; key: Uint8Array; nonce: Uint8Array } {
-  const key = randomBytes(32);
-  const nonce = randomBytes(12);
-  return { sealed: gcm(key, nonce).encrypt(plaintext), key, nonce };
+const CTX: EncryptContext = {
+  chainId: 31337,
+  contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+  patient: "0x70997970C51812dc3A010C7d01b50e17d17dC79C",
+  category: 2,
+};
+const CATEGORY_KEY = randomBytes(32);
+
+// The same envelope on both paths, so the ratio isolates what IPFS storage adds.
+function encrypt(plaintext: Uint8Array): Uint8Array {
+  return encryptRecord(plaintext, CTX, CATEGORY_KEY, 0);
 }
 
-function decrypt(sealed: Uint8Array, key: Uint8Array, nonce: Uint8Array): Uint8Array {
-  return gcm(key, nonce).decrypt(sealed);
+function decrypt(envelope: Uint8Array): Uint8Array {
+  return decryptRecord(envelope, CTX, () => CATEGORY_KEY);
 }
 
 function median(xs: number[]): number {
@@ -60,26 +66,25 @@ async function main() {
         const plaintext = randomBytes(size);
 
         let t = performance.now();
-        const viaIpfs = encrypt(plaintext);
-        const cid = await store.put(viaIpfs.sealed);
+        const cid = await store.put(encrypt(plaintext));
         const writeMs = performance.now() - t;
 
         t = performance.now();
-        const back = decrypt(await store.get(cid), viaIpfs.key, viaIpfs.nonce);
+        const back = decrypt(await store.get(cid));
         const readMs = performance.now() - t;
         if (!same(back, plaintext)) throw new Error(`IPFS round trip corrupted a ${label} record`);
 
         const file = path.join(baselineDir, `${label}-${run + 1}.bin`);
         t = performance.now();
-        const plain = encrypt(plaintext);
-        const digest = createHash("sha256").update(plain.sealed).digest("hex");
-        await writeFile(file, plain.sealed);
+        const sealed = encrypt(plaintext);
+        const digest = createHash("sha256").update(sealed).digest("hex");
+        await writeFile(file, sealed);
         const baselineWriteMs = performance.now() - t;
 
         t = performance.now();
         const onDisk = await readFile(file);
         if (createHash("sha256").update(onDisk).digest("hex") !== digest) throw new Error("baseline file changed");
-        const plainBack = decrypt(onDisk, plain.key, plain.nonce);
+        const plainBack = decrypt(onDisk);
         const baselineReadMs = performance.now() - t;
         if (!same(plainBack, plaintext)) throw new Error(`baseline round trip corrupted a ${label} record`);
 
