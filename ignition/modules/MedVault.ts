@@ -1,32 +1,57 @@
+import { existsSync, readFileSync } from "node:fs";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { getAddress } from "ethers";
 
 /** keccak256("REGISTRAR_ROLE"), as MedVault.REGISTRAR_ROLE. */
 export const REGISTRAR_ROLE = "0xedcc084d3dcd65a1f7f23c65c46722faca6953d28e43150a467cf43e5c309238";
 
 /**
  * Builds the MedVault deployment: `MedVault(admin)`, then `grantRole(REGISTRAR_ROLE, r)` for each
- * registrar, sent by the admin. `admin` is the module parameter `admin` (default: the first account,
- * which must then be the admin for the role grants to succeed).
- *
- * Registrars are fixed when the module is built because Ignition cannot loop over a runtime parameter;
- * the default module reads them from the `registrars` parameter's build-time twin, the
- * MEDVAULT_REGISTRARS environment variable (comma-separated addresses).
+ * registrar, sent by the first account. The module parameter `admin` defaults to that account;
+ * when it names someone else, grant registrars from the admin instead (pass no registrars here).
  */
 export function buildMedVaultModule(registrars: readonly string[] = []) {
+  const checked = registrars.map((r) => {
+    try {
+      return getAddress(r);
+    } catch {
+      throw new Error(`MedVaultModule: registrar ${JSON.stringify(r)} is not an address (or its checksum is wrong)`);
+    }
+  });
   return buildModule("MedVaultModule", (m) => {
     const deployer = m.getAccount(0);
     const admin = m.getParameter("admin", deployer);
     const medVault = m.contract("MedVault", [admin]);
-    registrars.forEach((registrar, i) => {
+    checked.forEach((registrar, i) => {
       m.call(medVault, "grantRole", [REGISTRAR_ROLE, registrar], { id: `grantRegistrar_${i}`, from: deployer });
     });
     return { medVault };
   });
 }
 
-const fromEnv = (process.env.MEDVAULT_REGISTRARS ?? "")
-  .split(",")
-  .map((a) => a.trim())
-  .filter((a) => a.length > 0);
+/**
+ * Registrars for the CLI (`hardhat ignition deploy ... --parameters file.json`): the parameter
+ * `MedVaultModule.registrars` (array of addresses) from that file, else MEDVAULT_REGISTRARS
+ * (comma-separated). Ignition cannot loop over a runtime parameter, so the list is read here,
+ * when the module is built, from the same file Ignition is given.
+ */
+function cliRegistrars(): string[] {
+  const at = process.argv.indexOf("--parameters");
+  const file = at >= 0 ? process.argv[at + 1] : undefined;
+  if (file !== undefined && existsSync(file)) {
+    const params = JSON.parse(readFileSync(file, "utf8")) as { MedVaultModule?: { registrars?: unknown } };
+    const list = params.MedVaultModule?.registrars;
+    if (list !== undefined) {
+      if (!Array.isArray(list) || !list.every((a): a is string => typeof a === "string")) {
+        throw new Error(`MedVaultModule.registrars in ${file} must be an array of addresses`);
+      }
+      return list;
+    }
+  }
+  return (process.env.MEDVAULT_REGISTRARS ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
+}
 
-export default buildMedVaultModule(fromEnv);
+export default buildMedVaultModule(cliRegistrars());
