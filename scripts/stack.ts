@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -182,6 +182,7 @@ export async function deployContracts(
 ): Promise<void> {
   // The local chain starts empty every time, so its old Ignition journal no longer applies.
   rmSync(path.join(ROOT, "ignition/deployments/chain-31337"), { recursive: true, force: true });
+  mkdirSync(path.join(ROOT, "cache"), { recursive: true });
   const params = path.join(ROOT, "cache", "ignition-local-params.json");
   writeFileSync(params, JSON.stringify({ MedVaultModule: { registrars } }, null, 2));
   await runStep("ignition", bin("hardhat"), [
