@@ -83,12 +83,19 @@ export async function sendResponse(req: IncomingMessage, res: ServerResponse, re
   res.end();
 }
 
-export type RunningServer = { server: Server; url: string; close(): Promise<void> };
+export type RunningServer = {
+  server: Server;
+  url: string;
+  /** Resolves once every request received so far has been answered (or given up on). */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+};
 
 export async function serve(handler: (req: Request) => Promise<Response>, port = 0): Promise<RunningServer> {
   let origin = "http://127.0.0.1";
+  const inflight = new Set<Promise<unknown>>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    handler(toRequest(req, origin))
+    const done = handler(toRequest(req, origin))
       .then((response) => sendResponse(req, res, response))
       .catch((err) => {
         if (!res.headersSent) {
@@ -98,6 +105,8 @@ export async function serve(handler: (req: Request) => Promise<Response>, port =
           res.destroy(err as Error);
         }
       });
+    inflight.add(done);
+    void done.finally(() => inflight.delete(done));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -107,6 +116,9 @@ export async function serve(handler: (req: Request) => Promise<Response>, port =
   return {
     server,
     url: origin,
+    async settled() {
+      while (inflight.size) await Promise.allSettled([...inflight]);
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

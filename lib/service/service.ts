@@ -14,9 +14,11 @@
  *   GET  /api/access-log?patient=0x…&limit=&before= → { entries, next }
  *   GET  /api/health                → { ok, chainId, blockNumber, contracts, storage } | 503
  */
+import { accessLogHandler } from "./access-log-route.ts";
 import { logoutHandler, nonceHandler, sessionHandler, verifyHandler } from "./auth.ts";
 import { createContext, type ServiceContext, type ServiceDeps } from "./context.ts";
 import { HttpError } from "./http.ts";
+import { readKeyShareHandler, readRecordHandler, uploadHandler } from "./records.ts";
 
 export type MedVaultService = ReturnType<typeof createService>;
 
@@ -28,6 +30,10 @@ export function createService(deps: ServiceDeps) {
     verify: verifyHandler(ctx),
     session: sessionHandler(ctx),
     logout: logoutHandler(ctx),
+    upload: uploadHandler(ctx),
+    readRecord: readRecordHandler(ctx),
+    readKeyShare: readKeyShareHandler(ctx),
+    accessLog: accessLogHandler(ctx),
 
     /** Routes a request by path, the way the app/api folders do under Next.js. */
     async fetch(req: Request): Promise<Response> {
@@ -41,6 +47,20 @@ export function createService(deps: ServiceDeps) {
           return service.session(req);
         case "/api/auth/logout":
           return service.logout(req);
+        case "/api/records/upload":
+          return service.upload(req);
+        case "/api/access-log":
+          return service.accessLog(req);
+      }
+      const m = /^\/api\/(records|keyshares)\/([^/]+)$/.exec(pathname);
+      if (m) {
+        let cid: string;
+        try {
+          cid = decodeURIComponent(m[2]!);
+        } catch {
+          cid = m[2]!;
+        }
+        return m[1] === "records" ? service.readRecord(req, cid) : service.readKeyShare(req, cid);
       }
       return new HttpError(404, "NO_SUCH_ROUTE", `no route ${req.method} ${pathname}`).toResponse();
     },

@@ -1,0 +1,9 @@
+import { getService } from "@/lib/service";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+/** GET /api/access-log?patient=0x…&limit=N&before=SEQ */
+export function GET(req: Request) {
+  return getService().accessLog(req);
+}

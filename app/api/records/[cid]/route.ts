@@ -1,0 +1,9 @@
+import { getService } from "@/lib/service";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+/** GET /api/records/{cid}?patient=0x…&record=N */
+export async function GET(req: Request, { params }: { params: Promise<{ cid: string }> }) {
+  return getService().readRecord(req, (await params).cid);
+}

@@ -1,0 +1,267 @@
+/**
+ * Upload and read of record ciphertext, and read of key-share objects.
+ *
+ * The service never sees plaintext: uploads must be MedVault envelopes (ciphertext
+ * with a self-describing header), and reads hand back exactly the bytes the CID
+ * names (the store verifies them) to an account the contract lets read the record now.
+ */
+import { getAddress, isAddress, isAddressEqual, type Address } from "viem";
+import type { CID } from "multiformats/cid";
+import { cidToDigest, parseCid } from "../storage/cid.ts";
+import { BadCidError, IntegrityError, NotFoundError, StorageUnavailableError } from "../storage/types.ts";
+import type { AccessAction, AccessLogInput } from "./access-log.ts";
+import { requireSession } from "./auth.ts";
+import { readBodyLimited } from "./body.ts";
+import type { ServiceContext } from "./context.ts";
+import { classifyEnvelope } from "./envelope.ts";
+import { assertSameOrigin, handle, HttpError, json, mediaType, methodNotAllowed } from "./http.ts";
+import type { Session } from "./session.ts";
+
+/** The contract's getRecord flag bits the service checks (see IMedVaultRecords.sol). */
+const FLAG_DAG_PB = 0x02;
+const FLAG_ERASED = 0x40;
+
+function storageHttpError(err: unknown, cid: string): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof StorageUnavailableError) {
+    return new HttpError(503, "STORAGE_UNAVAILABLE", `storage is unavailable: ${err.message}`, {}, { "retry-after": "5" });
+  }
+  if (err instanceof NotFoundError) return new HttpError(404, "CID_NOT_FOUND", `storage holds no object ${cid}`);
+  if (err instanceof IntegrityError) {
+    // The node returned bytes other than the CID names: never serve them.
+    return new HttpError(502, "STORAGE_INTEGRITY", `storage returned bytes that do not match ${cid}; they were not served`);
+  }
+  if (err instanceof BadCidError) return new HttpError(400, "BAD_CID", err.message);
+  throw err;
+}
+
+function chainHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  return new HttpError(503, "CHAIN_UNAVAILABLE", `could not read the MedVault contract: ${(err as Error).message.split("\n")[0]}`, {}, {
+    "retry-after": "5",
+  });
+}
+
+export function uploadHandler(ctx: ServiceContext) {
+  return (req: Request) =>
+    handle(async () => {
+      if (req.method !== "POST") return methodNotAllowed(["POST"]);
+      assertSameOrigin(req, ctx.config.siweOrigin);
+      const session = requireSession(ctx, req);
+      if (mediaType(req) !== "application/octet-stream") {
+        throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "upload the envelope as application/octet-stream");
+      }
+      const bytes = await readBodyLimited(req, ctx.config.maxUploadBytes);
+      const kind = classifyEnvelope(bytes);
+      if (!kind.ok) throw new HttpError(400, "NOT_AN_ENVELOPE", `the body is not a MedVault envelope: ${kind.reason}`);
+      // A key share is the patient's to publish (its digest goes into their grant);
+      // nobody else has a reason to store one in their name.
+      if (kind.kind === "keyshare" && !isAddressEqual(kind.patient, session.address)) {
+        throw new HttpError(403, "KEY_SHARE_NOT_YOURS", `this key share is ${kind.patient}'s; only that patient uploads it`);
+      }
+
+      let cid: CID;
+      try {
+        cid = await (await ctx.store()).put(bytes);
+      } catch (err) {
+        throw storageHttpError(err, "(upload)");
+      }
+      const { digest, dagPb } = cidToDigest(cid);
+      // Logged only once the bytes are stored: a failed upload leaves no trace to explain.
+      await ctx.accessLog.append({
+        action: "upload",
+        outcome: "stored",
+        status: 201,
+        actor: session.address,
+        patient: kind.kind === "keyshare" ? kind.patient : null,
+        recordId: null,
+        cid: cid.toString(),
+        reason: null,
+        size: bytes.length,
+      });
+      return json(201, { cid: cid.toString(), size: bytes.length, digest, dagPb, kind: kind.kind });
+    });
+}
+
+type ReadLog = Omit<AccessLogInput, "outcome" | "status" | "reason" | "action">;
+
+/** Runs a read, and logs it as served or refused whatever happens. */
+async function loggedRead(ctx: ServiceContext, action: AccessAction, log: ReadLog, run: (log: ReadLog) => Promise<Response>): Promise<Response> {
+  let res: Response;
+  try {
+    res = await run(log);
+  } catch (err) {
+    const httpErr = err instanceof HttpError ? err : undefined;
+    if (!httpErr) console.error("[medvault service] unexpected error on read", err);
+    res = (httpErr ?? new HttpError(500, "INTERNAL", "the service failed unexpectedly; see the server log")).toResponse();
+  }
+  const served = res.status === 200;
+  let reason: string | null = null;
+  if (!served) {
+    try {
+      reason = ((await res.clone().json()) as { error?: string }).error ?? null;
+    } catch {
+      reason = null;
+    }
+  }
+  try {
+    await ctx.accessLog.append({ action, outcome: served ? "served" : "refused", status: res.status, reason, ...log });
+  } catch (err) {
+    // Every read must leave a line; when the log cannot take one, nothing is served.
+    console.error("[medvault service] access log append failed", err);
+    return new HttpError(503, "ACCESS_LOG_UNAVAILABLE", "the access log could not record this read, so it was not served").toResponse();
+  }
+  return res;
+}
+
+function sessionOrNull(ctx: ServiceContext, req: Request): { session?: Session; error?: HttpError } {
+  try {
+    return { session: requireSession(ctx, req) };
+  } catch (err) {
+    if (err instanceof HttpError) return { error: err };
+    throw err;
+  }
+}
+
+function parseRecordId(raw: string | null): number {
+  if (raw === null) throw new HttpError(400, "BAD_RECORD_ID", "the record query parameter is required (the on-chain record id)");
+  if (!/^[1-9]\d{0,9}$/.test(raw) || Number(raw) > 0xffff_ffff) {
+    throw new HttpError(400, "BAD_RECORD_ID", `record must be an integer from 1 to 4294967295, got "${raw.slice(0, 20)}"`);
+  }
+  return Number(raw);
+}
+
+function parsePatient(raw: string | null): Address {
+  if (raw === null) throw new HttpError(400, "BAD_PATIENT", "the patient query parameter is required (0x address)");
+  if (!isAddress(raw, { strict: false })) throw new HttpError(400, "BAD_PATIENT", `patient is not an address: "${raw.slice(0, 60)}"`);
+  return getAddress(raw);
+}
+
+function octetStream(bytes: Uint8Array, cid: string): Response {
+  return new Response(bytes as Uint8Array<ArrayBuffer>, {
+    status: 200,
+    headers: {
+      "content-type": "application/octet-stream",
+      "content-length": String(bytes.length),
+      // Access depends on on-chain consent that can end any block: no shared caches.
+      "cache-control": "private, no-store",
+      "x-content-type-options": "nosniff",
+      "content-disposition": "attachment",
+      etag: `"${cid}"`,
+    },
+  });
+}
+
+/** Asks the contract which rule refuses the read (its custom error name), for the 403 body. */
+async function denialReason(ctx: ServiceContext, reader: Address, patient: Address, recordId: number): Promise<string | undefined> {
+  try {
+    await ctx.chain.checkRead(reader, patient, recordId);
+    return undefined;
+  } catch (err) {
+    return ctx.chain.revertReason(err);
+  }
+}
+
+/**
+ * GET /api/records/{cid}?patient=0x…&record=N — the ciphertext of `patient`'s record N,
+ * which must be anchored on-chain with this CID, for a reader the contract allows now.
+ */
+export function readRecordHandler(ctx: ServiceContext) {
+  return (req: Request, cidParam: string) =>
+    handle(async () => {
+      if (req.method !== "GET") return methodNotAllowed(["GET"]);
+      const url = new URL(req.url);
+      const { session, error: sessionError } = sessionOrNull(ctx, req);
+      const rawPatient = url.searchParams.get("patient");
+      const log: ReadLog = {
+        actor: session?.address ?? null,
+        patient: rawPatient && isAddress(rawPatient, { strict: false }) ? getAddress(rawPatient) : null,
+        recordId: null,
+        cid: cidParam.length <= 128 ? cidParam : null,
+      };
+      return loggedRead(ctx, "read", log, async (log) => {
+        let cid: CID;
+        try {
+          cid = parseCid(cidParam);
+        } catch (err) {
+          throw storageHttpError(err, cidParam);
+        }
+        const patient = parsePatient(rawPatient);
+        const recordId = parseRecordId(url.searchParams.get("record"));
+        log.recordId = recordId;
+        if (!session) throw sessionError!;
+
+        let anchor;
+        let allowed: boolean;
+        try {
+          anchor = await ctx.chain.getRecord(patient, recordId);
+          if (!anchor) throw new HttpError(404, "RECORD_NOT_FOUND", `patient ${patient} has no record ${recordId} on-chain`);
+          allowed = await ctx.chain.canRead(session.address, patient, recordId);
+        } catch (err) {
+          throw chainHttpError(err);
+        }
+        if (!allowed) {
+          if (anchor.flags & FLAG_ERASED) {
+            throw new HttpError(403, "RECORD_ERASED", `record ${recordId} was erased by the patient; it authorises no reads`);
+          }
+          const reason = await denialReason(ctx, session.address, patient, recordId);
+          throw new HttpError(
+            403,
+            "ACCESS_DENIED",
+            `${session.address} has no live consent to read record ${recordId} of ${patient}${reason ? ` (${reason})` : ""}`,
+            reason ? { contractError: reason } : {},
+          );
+        }
+        const { digest, dagPb } = cidToDigest(cid);
+        if (digest.toLowerCase() !== anchor.cidDigest.toLowerCase() || dagPb !== ((anchor.flags & FLAG_DAG_PB) !== 0)) {
+          throw new HttpError(403, "CID_MISMATCH", `${cid} is not the CID anchored on-chain for record ${recordId} of ${patient}`);
+        }
+        let bytes: Uint8Array;
+        try {
+          bytes = await (await ctx.store()).get(cid);
+        } catch (err) {
+          throw storageHttpError(err, cid.toString());
+        }
+        log.size = bytes.length;
+        return octetStream(bytes, cid.toString());
+      });
+    });
+}
+
+/**
+ * GET /api/keyshares/{cid} — a key-share object for any signed-in account. A key share
+ * holds category keys wrapped to one grantee's X25519 key: to anyone else it is opaque
+ * bytes, so serving it leaks only its size. Record envelopes are refused here, so this
+ * route is never a way around the on-chain check of /api/records.
+ */
+export function readKeyShareHandler(ctx: ServiceContext) {
+  return (req: Request, cidParam: string) =>
+    handle(async () => {
+      if (req.method !== "GET") return methodNotAllowed(["GET"]);
+      const { session, error: sessionError } = sessionOrNull(ctx, req);
+      const log: ReadLog = { actor: session?.address ?? null, patient: null, recordId: null, cid: cidParam.length <= 128 ? cidParam : null };
+      return loggedRead(ctx, "keyshare", log, async (log) => {
+        let cid: CID;
+        try {
+          cid = parseCid(cidParam);
+        } catch (err) {
+          throw storageHttpError(err, cidParam);
+        }
+        if (!session) throw sessionError!;
+        let bytes: Uint8Array;
+        try {
+          bytes = await (await ctx.store()).get(cid);
+        } catch (err) {
+          throw storageHttpError(err, cid.toString());
+        }
+        const kind = classifyEnvelope(bytes);
+        if (!kind.ok || kind.kind !== "keyshare") {
+          throw new HttpError(403, "NOT_A_KEY_SHARE", `${cid} is not a key share; records are read through /api/records with their on-chain id`);
+        }
+        const owner = kind.patient;
+        if (owner) log.patient = owner;
+        log.size = bytes.length;
+        return octetStream(bytes, cid.toString());
+      });
+    });
+}
