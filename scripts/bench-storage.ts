@@ -111,7 +111,7 @@ async function main() {
     }
   } finally {
     await store.close();
-    await rm(DATA_DIR, { recursive: true, force: true });
+    await rm(DATA_DIR, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   }
   await mkdir(path.dirname(OUT), { recursive: true });
   await writeFile(OUT, `${JSON.stringify(results, null, 2)}\n`);

@@ -63,7 +63,7 @@ describe("lib/storage configuration", function () {
     after(async function () {
       await closeStore();
       process.env = saved;
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     });
 
     it("starts one Helia node per process and hands every caller the same one", async function () {
