@@ -17,6 +17,7 @@
 import { accessLogHandler } from "./access-log-route.ts";
 import { logoutHandler, nonceHandler, sessionHandler, verifyHandler } from "./auth.ts";
 import { createContext, type ServiceContext, type ServiceDeps } from "./context.ts";
+import { healthHandler } from "./health.ts";
 import { HttpError } from "./http.ts";
 import { readKeyShareHandler, readRecordHandler, uploadHandler } from "./records.ts";
 
@@ -34,6 +35,7 @@ export function createService(deps: ServiceDeps) {
     readRecord: readRecordHandler(ctx),
     readKeyShare: readKeyShareHandler(ctx),
     accessLog: accessLogHandler(ctx),
+    health: healthHandler(ctx),
 
     /** Routes a request by path, the way the app/api folders do under Next.js. */
     async fetch(req: Request): Promise<Response> {
@@ -51,6 +53,8 @@ export function createService(deps: ServiceDeps) {
           return service.upload(req);
         case "/api/access-log":
           return service.accessLog(req);
+        case "/api/health":
+          return service.health(req);
       }
       const m = /^\/api\/(records|keyshares)\/([^/]+)$/.exec(pathname);
       if (m) {
