@@ -194,8 +194,9 @@ abstract contract Consent is Records, EIP712, Nonces, IMedVaultConsent {
 
     // ── internal ────────────────────────────────────────────────────────
 
+    // No registration check: a grant only ever covers the granting account's own records, which
+    // cannot exist before it registers, and the check's cold read would cost 2,100 gas per grant.
     function _doGrant(address patient, GrantTerms calldata t) private {
-        _checkRegisteredPatient(patient);
         address grantee = t.grantee;
         if (grantee == address(0) || grantee == patient) revert InvalidGrantee(grantee);
         if (t.permission != PERMISSION_READ && t.permission != PERMISSION_READ_WRITE) {

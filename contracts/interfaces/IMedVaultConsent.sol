@@ -107,8 +107,8 @@ interface IMedVaultConsent is IMedVaultRecords {
     /// @notice `category`'s key epoch is already at its maximum (255).
     error KeyEpochOverflow(uint8 category);
 
-    /// @notice Grants (or replaces) the caller's consent for `terms.grantee`. The caller must be a
-    /// registered patient; `expiry` must be in the future.
+    /// @notice Grants (or replaces) the caller's consent for `terms.grantee`; `expiry` must be in the
+    /// future. A grant covers only the caller's own records.
     /// @param terms the grant
     function grantConsent(GrantTerms calldata terms) external;
 
