@@ -23,7 +23,7 @@ export const localChain = defineChain({
 
 const knownChains: readonly Chain[] = [localChain, sepolia, baseSepolia];
 
-type DeploymentTable = Readonly<Record<number, { readonly MedVault?: Address } | undefined>>;
+type DeploymentTable = Readonly<Record<number, { readonly MedVault?: Address; readonly deployBlock?: number } | undefined>>;
 const table = deployments as DeploymentTable;
 
 function envContract(): Address | undefined {
@@ -66,4 +66,10 @@ export function contractAddressFor(chainId: number | undefined): Address | undef
 
 export function isSupportedChain(chainId: number | undefined): boolean {
   return chainId !== undefined && appConfig.chains.some((c) => c.id === chainId);
+}
+
+/** Where event scans start on `chainId`: the deployment block when recorded, else genesis. */
+export function deployBlockFor(chainId: number | undefined): bigint {
+  const block = chainId === undefined ? undefined : table[chainId]?.deployBlock;
+  return BigInt(block ?? 0);
 }

@@ -8,7 +8,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { useConnection, usePublicClient, useWalletClient } from "wagmi";
-import { contractAddressFor } from "@/app/config.ts";
+import { contractAddressFor, deployBlockFor } from "@/app/config.ts";
 import { getSession, signIn as vaultSignIn, unlockAccount, type AccountKeys, type SessionInfo, type VaultContext } from "@/lib/vault/index.ts";
 
 type VaultState = {
@@ -43,7 +43,7 @@ export function VaultProvider({ children }: { children: ReactNode }) {
   const readCtx = useMemo<VaultContext | undefined>(
     () =>
       publicClient && address && contract && chainId
-        ? { publicClient: publicClient as VaultContext["publicClient"], account: address, contract, chainId, api }
+        ? { publicClient: publicClient as VaultContext["publicClient"], account: address, contract, chainId, api, fromBlock: deployBlockFor(chainId) }
         : undefined,
     [publicClient, address, contract, chainId],
   );
