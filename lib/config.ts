@@ -113,7 +113,10 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const rpcUrl = httpUrl(env, "MEDVAULT_RPC_URL", configDefaults.rpcUrl).toString();
   const origin = httpUrl(env, "SIWE_ORIGIN", configDefaults.siweOrigin);
   if (origin.pathname !== "/" || origin.search || origin.hash) {
-    throw new ConfigError("SIWE_ORIGIN", `expected a bare origin such as https://medvault.example, got "${origin.href}"`);
+    throw new ConfigError(
+      "SIWE_ORIGIN",
+      `expected a bare origin such as https://medvault.example, got "${origin.href}"`,
+    );
   }
   const siweDomain = env.SIWE_DOMAIN?.trim() || origin.host;
   if (!/^[a-zA-Z0-9.-]+(:\d{1,5})?$/.test(siweDomain)) {

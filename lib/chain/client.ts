@@ -79,7 +79,14 @@ export function createChainClient(
   };
 
   const recordCount = async (patient: Address) =>
-    Number(await publicClient.readContract({ address: address(), abi: medVaultAbi, functionName: "recordCount", args: [patient] }));
+    Number(
+      await publicClient.readContract({
+        address: address(),
+        abi: medVaultAbi,
+        functionName: "recordCount",
+        args: [patient],
+      }),
+    );
 
   return {
     chainId: config.chainId,

@@ -105,7 +105,12 @@ export class AccessLog {
   append(input: AccessLogInput): Promise<AccessLogEntry> {
     const run = async () => {
       await this.open();
-      const entry: AccessLogEntry = { seq: this.nextSeq, time: new Date().toISOString(), ...input, prev: this.lastHash };
+      const entry: AccessLogEntry = {
+        seq: this.nextSeq,
+        time: new Date().toISOString(),
+        ...input,
+        prev: this.lastHash,
+      };
       const line = JSON.stringify(entry);
       await this.handle!.write((this.needsNewline ? "\n" : "") + line + "\n");
       this.needsNewline = false;
@@ -153,7 +158,8 @@ export class AccessLog {
   }
 }
 
-export type LogVerification = { ok: true; entries: number; head: string } | { ok: false; entries: number; line: number; problem: string };
+export type LogVerification =
+  { ok: true; entries: number; head: string } | { ok: false; entries: number; line: number; problem: string };
 
 /** Re-walks the hash chain of a log file; reports the first line that breaks it. */
 export async function verifyAccessLog(file: string): Promise<LogVerification> {
@@ -176,8 +182,15 @@ export async function verifyAccessLog(file: string): Promise<LogVerification> {
     } catch {
       return { ok: false, entries: i, line: i + 1, problem: "not a JSON object" };
     }
-    if (entry.prev !== prev) return { ok: false, entries: i, line: i + 1, problem: "prev does not match the hash of the line before (edited, removed or reordered)" };
-    if (entry.seq !== seq + 1) return { ok: false, entries: i, line: i + 1, problem: `seq ${String(entry.seq)} follows ${seq}` };
+    if (entry.prev !== prev)
+      return {
+        ok: false,
+        entries: i,
+        line: i + 1,
+        problem: "prev does not match the hash of the line before (edited, removed or reordered)",
+      };
+    if (entry.seq !== seq + 1)
+      return { ok: false, entries: i, line: i + 1, problem: `seq ${String(entry.seq)} follows ${seq}` };
     seq++;
     prev = hashLine(line);
   }

@@ -33,14 +33,19 @@ export function requireSession(ctx: ServiceContext, req: Request): Session {
   if (!token) throw new HttpError(401, "SESSION_REQUIRED", "sign in with Ethereum first (no session cookie)");
   const check = verifySession(token, ctx.config.sessionSecret, nowSeconds());
   if (!check.ok) {
-    if (check.reason === "expired") throw new HttpError(401, "SESSION_EXPIRED", "the session has expired; sign in again");
+    if (check.reason === "expired")
+      throw new HttpError(401, "SESSION_EXPIRED", "the session has expired; sign in again");
     throw new HttpError(401, "SESSION_INVALID", "the session cookie is not one this server issued; sign in again");
   }
   if (ctx.revokedSessions.has(check.session.id)) {
     throw new HttpError(401, "SESSION_ENDED", "this session was signed out; sign in again");
   }
   if (check.session.chainId !== ctx.config.chainId) {
-    throw new HttpError(401, "SESSION_WRONG_CHAIN", `the session is for chain ${check.session.chainId}, this server serves ${ctx.config.chainId}`);
+    throw new HttpError(
+      401,
+      "SESSION_WRONG_CHAIN",
+      `the session is for chain ${check.session.chainId}, this server serves ${ctx.config.chainId}`,
+    );
   }
   return check.session;
 }
@@ -89,9 +94,11 @@ export function verifyHandler(ctx: ServiceContext) {
       }
       for (const k of ["issuedAt", "expirationTime", "notBefore"] as const) {
         const d = parsed[k];
-        if (d && Number.isNaN(d.getTime())) throw new HttpError(400, "SIWE_MALFORMED", `${k} is not an RFC 3339 date-time`);
+        if (d && Number.isNaN(d.getTime()))
+          throw new HttpError(400, "SIWE_MALFORMED", `${k} is not an RFC 3339 date-time`);
       }
-      if (parsed.version !== "1") throw new HttpError(400, "SIWE_MALFORMED", `unsupported SIWE version ${parsed.version}`);
+      if (parsed.version !== "1")
+        throw new HttpError(400, "SIWE_MALFORMED", `unsupported SIWE version ${parsed.version}`);
 
       const { config } = ctx;
       if (parsed.domain !== config.siweDomain) {
@@ -107,10 +114,16 @@ export function verifyHandler(ctx: ServiceContext) {
         throw siweError("SIWE_WRONG_URI", `the message's URI ${parsed.uri} is not on ${config.siweOrigin}`);
       }
       if (parsed.scheme && `${parsed.scheme}:` !== new URL(config.siweOrigin).protocol) {
-        throw siweError("SIWE_WRONG_DOMAIN", `the message's scheme ${parsed.scheme} does not match ${config.siweOrigin}`);
+        throw siweError(
+          "SIWE_WRONG_DOMAIN",
+          `the message's scheme ${parsed.scheme} does not match ${config.siweOrigin}`,
+        );
       }
       if (parsed.chainId !== config.chainId) {
-        throw siweError("SIWE_WRONG_CHAIN", `the message is for chain ${parsed.chainId}, this server serves chain ${config.chainId}`);
+        throw siweError(
+          "SIWE_WRONG_CHAIN",
+          `the message is for chain ${parsed.chainId}, this server serves chain ${config.chainId}`,
+        );
       }
       const now = new Date();
       if (parsed.expirationTime && parsed.expirationTime <= now) {
@@ -120,7 +133,10 @@ export function verifyHandler(ctx: ServiceContext) {
         throw siweError("SIWE_NOT_YET_VALID", `the message is not valid before ${parsed.notBefore.toISOString()}`);
       }
       if (parsed.issuedAt!.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-        throw siweError("SIWE_ISSUED_IN_FUTURE", `the message says it was issued at ${parsed.issuedAt!.toISOString()}, in the future`);
+        throw siweError(
+          "SIWE_ISSUED_IN_FUTURE",
+          `the message says it was issued at ${parsed.issuedAt!.toISOString()}, in the future`,
+        );
       }
       // viem's own validation as well, so a rule it adds in a later version applies here too.
       if (!validateSiweMessage({ message: parsed, domain: config.siweDomain, nonce: parsed.nonce, time: now })) {
@@ -131,22 +147,43 @@ export function verifyHandler(ctx: ServiceContext) {
       // once cannot pass twice; a failed attempt costs the client a fresh nonce.
       const nonceProblem = ctx.nonces.consume(parsed.nonce!, now.getTime());
       if (nonceProblem === "unknown") {
-        throw siweError("SIWE_NONCE_UNKNOWN", "the nonce was not issued by this server or was already used (replayed message); request a new one");
+        throw siweError(
+          "SIWE_NONCE_UNKNOWN",
+          "the nonce was not issued by this server or was already used (replayed message); request a new one",
+        );
       }
       if (nonceProblem === "expired") throw siweError("SIWE_NONCE_EXPIRED", "the nonce expired; request a new one");
 
       let valid: boolean;
       try {
         // Also checks ERC-1271 / ERC-6492 smart-account signatures through the chain.
-        valid = await ctx.chain.publicClient.verifySiweMessage({ message, signature, domain: config.siweDomain, nonce: parsed.nonce, time: now });
+        valid = await ctx.chain.publicClient.verifySiweMessage({
+          message,
+          signature,
+          domain: config.siweDomain,
+          nonce: parsed.nonce,
+          time: now,
+        });
       } catch (err) {
-        throw new HttpError(503, "CHAIN_UNAVAILABLE", `could not check the signature against the chain: ${(err as Error).message.split("\n")[0]}`);
+        throw new HttpError(
+          503,
+          "CHAIN_UNAVAILABLE",
+          `could not check the signature against the chain: ${(err as Error).message.split("\n")[0]}`,
+        );
       }
-      if (!valid) throw siweError("SIWE_BAD_SIGNATURE", `the signature is not ${parsed.address}'s signature of this message`);
+      if (!valid)
+        throw siweError("SIWE_BAD_SIGNATURE", `the signature is not ${parsed.address}'s signature of this message`);
 
       const ttlEnd = nowSeconds() + config.sessionTtlSeconds;
-      const expiresAt = parsed.expirationTime ? Math.min(ttlEnd, Math.floor(parsed.expirationTime.getTime() / 1000)) : ttlEnd;
-      const session: Session = { address: getAddress(parsed.address!), chainId: config.chainId, expiresAt, id: newSessionId() };
+      const expiresAt = parsed.expirationTime
+        ? Math.min(ttlEnd, Math.floor(parsed.expirationTime.getTime() / 1000))
+        : ttlEnd;
+      const session: Session = {
+        address: getAddress(parsed.address!),
+        chainId: config.chainId,
+        expiresAt,
+        id: newSessionId(),
+      };
       const cookie = serializeCookie(sessionCookieName(ctx), signSession(session, config.sessionSecret), {
         maxAgeSeconds: expiresAt - nowSeconds(),
         secure: config.secureCookies,

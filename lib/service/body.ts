@@ -17,7 +17,8 @@ export async function readBodyLimited(req: Request, max: number): Promise<Uint8A
   const declared = req.headers.get("content-length");
   let expected: number | undefined;
   if (declared !== null) {
-    if (!/^\d+$/.test(declared.trim())) throw new HttpError(400, "BAD_CONTENT_LENGTH", `Content-Length "${declared}" is not a number`);
+    if (!/^\d+$/.test(declared.trim()))
+      throw new HttpError(400, "BAD_CONTENT_LENGTH", `Content-Length "${declared}" is not a number`);
     expected = Number(declared);
     // Refused before a byte of the body is read.
     if (expected > max) throw tooLarge(max, `Content-Length ${expected}`);
@@ -48,7 +49,11 @@ export async function readBodyLimited(req: Request, max: number): Promise<Uint8A
   } catch (err) {
     void reader.cancel().catch(() => {});
     if (err instanceof HttpError) throw err;
-    throw new HttpError(400, "BODY_INCOMPLETE", "the request body ended before it was complete (connection closed or aborted)");
+    throw new HttpError(
+      400,
+      "BODY_INCOMPLETE",
+      "the request body ended before it was complete (connection closed or aborted)",
+    );
   }
   if (buf) {
     if (total !== buf.length) {

@@ -35,7 +35,10 @@ export function healthHandler(ctx: ServiceContext) {
             `the RPC node at ${ctx.config.rpcUrl}`,
           );
           if (chainId !== ctx.config.chainId) {
-            fail("chain", `the RPC node serves chain ${chainId}, the app is configured for chain ${ctx.config.chainId}`);
+            fail(
+              "chain",
+              `the RPC node serves chain ${chainId}, the app is configured for chain ${ctx.config.chainId}`,
+            );
           }
           return { chainId, blockNumber: Number(blockNumber) };
         } catch (err) {
@@ -46,14 +49,20 @@ export function healthHandler(ctx: ServiceContext) {
 
       const contractProbe = (async () => {
         if (!contractAddress) {
-          fail("contract", `no MedVault address configured for chain ${ctx.config.chainId} (set MEDVAULT_CONTRACT or run \`npm run deploy\`)`);
+          fail(
+            "contract",
+            `no MedVault address configured for chain ${ctx.config.chainId} (set MEDVAULT_CONTRACT or run \`npm run deploy\`)`,
+          );
           return { address: null, hasCode: false };
         }
         try {
           const code = await withTimeout(publicClient.getCode({ address: contractAddress }), ms, "eth_getCode");
           const hasCode = !!code && code !== "0x";
           if (!hasCode) {
-            fail("contract", `no contract code at ${contractAddress} (a restarted local node loses its state: redeploy with \`npm run deploy\`)`);
+            fail(
+              "contract",
+              `no contract code at ${contractAddress} (a restarted local node loses its state: redeploy with \`npm run deploy\`)`,
+            );
           }
           return { address: contractAddress, hasCode };
         } catch (err) {

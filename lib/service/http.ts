@@ -46,7 +46,13 @@ export async function handle(fn: () => Promise<Response>): Promise<Response> {
 }
 
 export function methodNotAllowed(allowed: string[]): Response {
-  return new HttpError(405, "METHOD_NOT_ALLOWED", `use ${allowed.join(" or ")}`, {}, { allow: allowed.join(", ") }).toResponse();
+  return new HttpError(
+    405,
+    "METHOD_NOT_ALLOWED",
+    `use ${allowed.join(" or ")}`,
+    {},
+    { allow: allowed.join(", ") },
+  ).toResponse();
 }
 
 export function readCookie(req: Request, name: string): string | undefined {
@@ -65,7 +71,13 @@ export type CookieOptions = { maxAgeSeconds: number; secure: boolean };
 export function serializeCookie(name: string, value: string, opts: CookieOptions): string {
   // HttpOnly keeps scripts (and any XSS) from reading the session; SameSite=Strict keeps
   // other sites from riding it (CSRF); Path=/ so every API route sees it.
-  const parts = [`${name}=${value}`, "Path=/", "HttpOnly", "SameSite=Strict", `Max-Age=${Math.max(0, Math.floor(opts.maxAgeSeconds))}`];
+  const parts = [
+    `${name}=${value}`,
+    "Path=/",
+    "HttpOnly",
+    "SameSite=Strict",
+    `Max-Age=${Math.max(0, Math.floor(opts.maxAgeSeconds))}`,
+  ];
   if (opts.secure) parts.push("Secure");
   return parts.join("; ");
 }
@@ -79,7 +91,11 @@ export function serializeCookie(name: string, value: string, opts: CookieOptions
 export function assertSameOrigin(req: Request, allowedOrigin: string): void {
   const origin = req.headers.get("origin");
   if (origin && origin !== "null" && origin !== allowedOrigin) {
-    throw new HttpError(403, "CROSS_ORIGIN", `requests from ${origin} are not accepted; this service serves ${allowedOrigin}`);
+    throw new HttpError(
+      403,
+      "CROSS_ORIGIN",
+      `requests from ${origin} are not accepted; this service serves ${allowedOrigin}`,
+    );
   }
   if (origin === "null") {
     throw new HttpError(403, "CROSS_ORIGIN", "requests from an opaque origin are not accepted");

@@ -24,12 +24,22 @@ const FLAG_ERASED = 0x40;
 function storageHttpError(err: unknown, cid: string): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof StorageUnavailableError) {
-    return new HttpError(503, "STORAGE_UNAVAILABLE", `storage is unavailable: ${err.message}`, {}, { "retry-after": "5" });
+    return new HttpError(
+      503,
+      "STORAGE_UNAVAILABLE",
+      `storage is unavailable: ${err.message}`,
+      {},
+      { "retry-after": "5" },
+    );
   }
   if (err instanceof NotFoundError) return new HttpError(404, "CID_NOT_FOUND", `storage holds no object ${cid}`);
   if (err instanceof IntegrityError) {
     // The node returned bytes other than the CID names: never serve them.
-    return new HttpError(502, "STORAGE_INTEGRITY", `storage returned bytes that do not match ${cid}; they were not served`);
+    return new HttpError(
+      502,
+      "STORAGE_INTEGRITY",
+      `storage returned bytes that do not match ${cid}; they were not served`,
+    );
   }
   if (err instanceof BadCidError) return new HttpError(400, "BAD_CID", err.message);
   throw err;
@@ -37,9 +47,15 @@ function storageHttpError(err: unknown, cid: string): HttpError {
 
 function chainHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  return new HttpError(503, "CHAIN_UNAVAILABLE", `could not read the MedVault contract: ${(err as Error).message.split("\n")[0]}`, {}, {
-    "retry-after": "5",
-  });
+  return new HttpError(
+    503,
+    "CHAIN_UNAVAILABLE",
+    `could not read the MedVault contract: ${(err as Error).message.split("\n")[0]}`,
+    {},
+    {
+      "retry-after": "5",
+    },
+  );
 }
 
 export function uploadHandler(ctx: ServiceContext) {
@@ -57,7 +73,11 @@ export function uploadHandler(ctx: ServiceContext) {
       // A key share is the patient's to publish (its digest goes into their grant);
       // nobody else has a reason to store one in their name.
       if (kind.kind === "keyshare" && !isAddressEqual(kind.patient, session.address)) {
-        throw new HttpError(403, "KEY_SHARE_NOT_YOURS", `this key share is ${kind.patient}'s; only that patient uploads it`);
+        throw new HttpError(
+          403,
+          "KEY_SHARE_NOT_YOURS",
+          `this key share is ${kind.patient}'s; only that patient uploads it`,
+        );
       }
 
       let cid: CID;
@@ -86,14 +106,21 @@ export function uploadHandler(ctx: ServiceContext) {
 type ReadLog = Omit<AccessLogInput, "outcome" | "status" | "reason" | "action">;
 
 /** Runs a read, and logs it as served or refused whatever happens. */
-async function loggedRead(ctx: ServiceContext, action: AccessAction, log: ReadLog, run: (log: ReadLog) => Promise<Response>): Promise<Response> {
+async function loggedRead(
+  ctx: ServiceContext,
+  action: AccessAction,
+  log: ReadLog,
+  run: (log: ReadLog) => Promise<Response>,
+): Promise<Response> {
   let res: Response;
   try {
     res = await run(log);
   } catch (err) {
     const httpErr = err instanceof HttpError ? err : undefined;
     if (!httpErr) console.error("[medvault service] unexpected error on read", err);
-    res = (httpErr ?? new HttpError(500, "INTERNAL", "the service failed unexpectedly; see the server log")).toResponse();
+    res = (
+      httpErr ?? new HttpError(500, "INTERNAL", "the service failed unexpectedly; see the server log")
+    ).toResponse();
   }
   const served = res.status === 200;
   let reason: string | null = null;
@@ -109,7 +136,11 @@ async function loggedRead(ctx: ServiceContext, action: AccessAction, log: ReadLo
   } catch (err) {
     // Every read must leave a line; when the log cannot take one, nothing is served.
     console.error("[medvault service] access log append failed", err);
-    return new HttpError(503, "ACCESS_LOG_UNAVAILABLE", "the access log could not record this read, so it was not served").toResponse();
+    return new HttpError(
+      503,
+      "ACCESS_LOG_UNAVAILABLE",
+      "the access log could not record this read, so it was not served",
+    ).toResponse();
   }
   return res;
 }
@@ -124,16 +155,22 @@ function sessionOrNull(ctx: ServiceContext, req: Request): { session?: Session; 
 }
 
 function parseRecordId(raw: string | null): number {
-  if (raw === null) throw new HttpError(400, "BAD_RECORD_ID", "the record query parameter is required (the on-chain record id)");
+  if (raw === null)
+    throw new HttpError(400, "BAD_RECORD_ID", "the record query parameter is required (the on-chain record id)");
   if (!/^[1-9]\d{0,9}$/.test(raw) || Number(raw) > 0xffff_ffff) {
-    throw new HttpError(400, "BAD_RECORD_ID", `record must be an integer from 1 to 4294967295, got "${raw.slice(0, 20)}"`);
+    throw new HttpError(
+      400,
+      "BAD_RECORD_ID",
+      `record must be an integer from 1 to 4294967295, got "${raw.slice(0, 20)}"`,
+    );
   }
   return Number(raw);
 }
 
 function parsePatient(raw: string | null): Address {
   if (raw === null) throw new HttpError(400, "BAD_PATIENT", "the patient query parameter is required (0x address)");
-  if (!isAddress(raw, { strict: false })) throw new HttpError(400, "BAD_PATIENT", `patient is not an address: "${raw.slice(0, 60)}"`);
+  if (!isAddress(raw, { strict: false }))
+    throw new HttpError(400, "BAD_PATIENT", `patient is not an address: "${raw.slice(0, 60)}"`);
   return getAddress(raw);
 }
 
@@ -153,7 +190,12 @@ function octetStream(bytes: Uint8Array, cid: string): Response {
 }
 
 /** Asks the contract which rule refuses the read (its custom error name), for the 403 body. */
-async function denialReason(ctx: ServiceContext, reader: Address, patient: Address, recordId: number): Promise<string | undefined> {
+async function denialReason(
+  ctx: ServiceContext,
+  reader: Address,
+  patient: Address,
+  recordId: number,
+): Promise<string | undefined> {
   try {
     await ctx.chain.checkRead(reader, patient, recordId);
     return undefined;
@@ -195,14 +237,19 @@ export function readRecordHandler(ctx: ServiceContext) {
         let allowed: boolean;
         try {
           anchor = await ctx.chain.getRecord(patient, recordId);
-          if (!anchor) throw new HttpError(404, "RECORD_NOT_FOUND", `patient ${patient} has no record ${recordId} on-chain`);
+          if (!anchor)
+            throw new HttpError(404, "RECORD_NOT_FOUND", `patient ${patient} has no record ${recordId} on-chain`);
           allowed = await ctx.chain.canRead(session.address, patient, recordId);
         } catch (err) {
           throw chainHttpError(err);
         }
         if (!allowed) {
           if (anchor.flags & FLAG_ERASED) {
-            throw new HttpError(403, "RECORD_ERASED", `record ${recordId} was erased by the patient; it authorises no reads`);
+            throw new HttpError(
+              403,
+              "RECORD_ERASED",
+              `record ${recordId} was erased by the patient; it authorises no reads`,
+            );
           }
           const reason = await denialReason(ctx, session.address, patient, recordId);
           throw new HttpError(
@@ -214,7 +261,11 @@ export function readRecordHandler(ctx: ServiceContext) {
         }
         const { digest, dagPb } = cidToDigest(cid);
         if (digest.toLowerCase() !== anchor.cidDigest.toLowerCase() || dagPb !== ((anchor.flags & FLAG_DAG_PB) !== 0)) {
-          throw new HttpError(403, "CID_MISMATCH", `${cid} is not the CID anchored on-chain for record ${recordId} of ${patient}`);
+          throw new HttpError(
+            403,
+            "CID_MISMATCH",
+            `${cid} is not the CID anchored on-chain for record ${recordId} of ${patient}`,
+          );
         }
         let bytes: Uint8Array;
         try {
@@ -239,7 +290,12 @@ export function readKeyShareHandler(ctx: ServiceContext) {
     handle(async () => {
       if (req.method !== "GET") return methodNotAllowed(["GET"]);
       const { session, error: sessionError } = sessionOrNull(ctx, req);
-      const log: ReadLog = { actor: session?.address ?? null, patient: null, recordId: null, cid: cidParam.length <= 128 ? cidParam : null };
+      const log: ReadLog = {
+        actor: session?.address ?? null,
+        patient: null,
+        recordId: null,
+        cid: cidParam.length <= 128 ? cidParam : null,
+      };
       return loggedRead(ctx, "keyshare", log, async (log) => {
         let cid: CID;
         try {
@@ -256,7 +312,11 @@ export function readKeyShareHandler(ctx: ServiceContext) {
         }
         const kind = classifyEnvelope(bytes);
         if (!kind.ok || kind.kind !== "keyshare") {
-          throw new HttpError(403, "NOT_A_KEY_SHARE", `${cid} is not a key share; records are read through /api/records with their on-chain id`);
+          throw new HttpError(
+            403,
+            "NOT_A_KEY_SHARE",
+            `${cid} is not a key share; records are read through /api/records with their on-chain id`,
+          );
         }
         const owner = kind.patient;
         if (owner) log.patient = owner;

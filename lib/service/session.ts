@@ -55,7 +55,8 @@ export function signSession(session: Session, secret: Uint8Array): string {
   return `${payload}.${b64url(mac(secret, payload))}`;
 }
 
-export type SessionCheck = { ok: true; session: Session } | { ok: false; reason: "malformed" | "bad-signature" | "expired" };
+export type SessionCheck =
+  { ok: true; session: Session } | { ok: false; reason: "malformed" | "bad-signature" | "expired" };
 
 /** Checks the MAC first, so nothing from an unauthenticated payload is ever interpreted. */
 export function verifySession(token: string, secret: Uint8Array, nowSeconds: number): SessionCheck {

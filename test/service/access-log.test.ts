@@ -12,8 +12,22 @@ const PATIENT = getAddress("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
 const DOCTOR = getAddress("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc");
 const OTHER = getAddress("0x90f79bf6eb2c4f870365e785982e1f101e93b906");
 
-function read(patient: Address, actor: Address | null, recordId: number, outcome: "served" | "refused" = "served"): AccessLogInput {
-  return { action: "read", outcome, status: outcome === "served" ? 200 : 403, actor, patient, recordId, cid: null, reason: outcome === "served" ? null : "ACCESS_DENIED" };
+function read(
+  patient: Address,
+  actor: Address | null,
+  recordId: number,
+  outcome: "served" | "refused" = "served",
+): AccessLogInput {
+  return {
+    action: "read",
+    outcome,
+    status: outcome === "served" ? 200 : 403,
+    actor,
+    patient,
+    recordId,
+    cid: null,
+    reason: outcome === "served" ? null : "ACCESS_DENIED",
+  };
 }
 
 describe("service access log (hash-chained JSON lines)", function () {
@@ -38,7 +52,11 @@ describe("service access log (hash-chained JSON lines)", function () {
       expect(JSON.parse(lines[i]!).prev).to.equal(bytesToHex(sha256(new TextEncoder().encode(lines[i - 1]!))));
     }
     const check = await verifyAccessLog(file);
-    expect(check).to.deep.equal({ ok: true, entries: 5, head: bytesToHex(sha256(new TextEncoder().encode(lines[4]!))) });
+    expect(check).to.deep.equal({
+      ok: true,
+      entries: 5,
+      head: bytesToHex(sha256(new TextEncoder().encode(lines[4]!))),
+    });
   });
 
   it("makes an edited, removed or reordered line evident, naming where the chain breaks", async function () {
@@ -111,7 +129,9 @@ describe("service access log (hash-chained JSON lines)", function () {
     expect(p3.next).to.equal(null);
     // The clinician sees their own reads of both patients.
     expect((await log.query(DOCTOR, { limit: 100 })).entries).to.have.length(14);
-    expect((await log.query(getAddress("0x0000000000000000000000000000000000000001"), { limit: 5 })).entries).to.deep.equal([]);
+    expect(
+      (await log.query(getAddress("0x0000000000000000000000000000000000000001"), { limit: 5 })).entries,
+    ).to.deep.equal([]);
     await log.close();
   });
 });
@@ -132,7 +152,11 @@ describe("service: GET /api/access-log", function () {
   });
 
   it("gives the signed-in patient their entries, newest first, in pages", async function () {
-    type Page = { patient: string; entries: { recordId: number; outcome: string; prev: string }[]; next: number | null };
+    type Page = {
+      patient: string;
+      entries: { recordId: number; outcome: string; prev: string }[];
+      next: number | null;
+    };
     const first = await patient.json<Page>(`/api/access-log?patient=${P}&limit=2`);
     expect(first.status).to.equal(200);
     expect(first.body.patient).to.equal(P);
@@ -140,7 +164,9 @@ describe("service: GET /api/access-log", function () {
       [5, "served"],
       [4, "refused"],
     ]);
-    const second = await patient.json<Page>(`/api/access-log?patient=${P.toLowerCase()}&limit=10&before=${first.body.next}`);
+    const second = await patient.json<Page>(
+      `/api/access-log?patient=${P.toLowerCase()}&limit=10&before=${first.body.next}`,
+    );
     expect(second.body.entries.map((e) => e.recordId)).to.deep.equal([3, 2, 1]);
     expect(second.body.next).to.equal(null);
   });

@@ -18,7 +18,9 @@ describe("service: Sign-In with Ethereum and sessions", function () {
 
   it("issues single-use nonces that tell the client what to sign", async function () {
     const c = client();
-    const a = await c.json<{ nonce: string; expiresAt: string; domain: string; uri: string; chainId: number }>("/api/auth/nonce");
+    const a = await c.json<{ nonce: string; expiresAt: string; domain: string; uri: string; chainId: number }>(
+      "/api/auth/nonce",
+    );
     const b = await c.json<{ nonce: string }>("/api/auth/nonce");
     expect(a.status).to.equal(200);
     expect(a.body.nonce).to.match(/^[a-zA-Z0-9]{8,}$/);
@@ -74,7 +76,9 @@ describe("service: Sign-In with Ethereum and sessions", function () {
     const user = stack.signers[2]!;
     const message = siweMessage(getAddress(user.address), await client().nonce());
     const signature = await user.signMessage(message);
-    const results = await Promise.all([1, 2, 3].map(() => client().postJson("/api/auth/verify", { message, signature })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => client().postJson("/api/auth/verify", { message, signature })),
+    );
     expect(results.map((r) => r.status).sort()).to.deep.equal([200, 401, 401]);
   });
 
@@ -99,7 +103,9 @@ describe("service: Sign-In with Ethereum and sessions", function () {
   });
 
   it("refuses a message that is not valid yet", async function () {
-    const { status, body } = await client().signIn(stack.signers[1]!, { notBefore: new Date(Date.now() + 10 * 60_000) });
+    const { status, body } = await client().signIn(stack.signers[1]!, {
+      notBefore: new Date(Date.now() + 10 * 60_000),
+    });
     expect(status).to.equal(401);
     expect(body.error).to.equal("SIWE_NOT_YET_VALID");
   });
@@ -139,15 +145,26 @@ describe("service: Sign-In with Ethereum and sessions", function () {
     expect(missing.status).to.equal(400);
     expect(missing.body.error).to.equal("BAD_REQUEST");
 
-    const badSig = await c.postJson("/api/auth/verify", { message: siweMessage(getAddress(stack.signers[1]!.address), "abcdefgh1"), signature: "nothex" });
+    const badSig = await c.postJson("/api/auth/verify", {
+      message: siweMessage(getAddress(stack.signers[1]!.address), "abcdefgh1"),
+      signature: "nothex",
+    });
     expect(badSig.status).to.equal(400);
     expect(badSig.body.error).to.equal("BAD_SIGNATURE_FORMAT");
 
-    const badJson = await c.json("/api/auth/verify", { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    const badJson = await c.json("/api/auth/verify", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
     expect(badJson.status).to.equal(400);
     expect(badJson.body.error).to.equal("BAD_JSON");
 
-    const form = await c.json("/api/auth/verify", { method: "POST", headers: { "content-type": "text/plain" }, body: "x" });
+    const form = await c.json("/api/auth/verify", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "x",
+    });
     expect(form.status).to.equal(415);
     expect(form.body.error).to.equal("UNSUPPORTED_MEDIA_TYPE");
 
@@ -162,7 +179,11 @@ describe("service: Sign-In with Ethereum and sessions", function () {
     const c = client();
     const user = stack.signers[1]!;
     const message = siweMessage(getAddress(user.address), await c.nonce());
-    const res = await c.postJson("/api/auth/verify", { message, signature: await user.signMessage(message) }, { origin: "https://evil.example" });
+    const res = await c.postJson(
+      "/api/auth/verify",
+      { message, signature: await user.signMessage(message) },
+      { origin: "https://evil.example" },
+    );
     expect(res.status).to.equal(403);
     expect(res.body.error).to.equal("CROSS_ORIGIN");
   });
@@ -176,13 +197,27 @@ describe("service: Sign-In with Ethereum and sessions", function () {
     await c.signIn(stack.signers[1]!);
     // Swap the payload for one naming another address, keeping the old MAC.
     const [, mac] = c.cookie!.split("=")[1]!.split(".");
-    const forgedPayload = Buffer.from(JSON.stringify({ a: stack.signers[3]!.address, c: CHAIN_ID, e: 9_999_999_999, i: "x" })).toString("base64url");
-    const forged = await client().json("/api/auth/session", { headers: { cookie: `medvault_session=${forgedPayload}.${mac}` } });
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ a: stack.signers[3]!.address, c: CHAIN_ID, e: 9_999_999_999, i: "x" }),
+    ).toString("base64url");
+    const forged = await client().json("/api/auth/session", {
+      headers: { cookie: `medvault_session=${forgedPayload}.${mac}` },
+    });
     expect(forged.status).to.equal(401);
     expect(forged.body.error).to.equal("SESSION_INVALID");
 
-    const expiredToken = signSession({ address: getAddress(stack.signers[1]!.address), chainId: CHAIN_ID, expiresAt: Math.floor(Date.now() / 1000) - 1, id: "old" }, secret);
-    const expired = await client().json("/api/auth/session", { headers: { cookie: `medvault_session=${expiredToken}` } });
+    const expiredToken = signSession(
+      {
+        address: getAddress(stack.signers[1]!.address),
+        chainId: CHAIN_ID,
+        expiresAt: Math.floor(Date.now() / 1000) - 1,
+        id: "old",
+      },
+      secret,
+    );
+    const expired = await client().json("/api/auth/session", {
+      headers: { cookie: `medvault_session=${expiredToken}` },
+    });
     expect(expired.status).to.equal(401);
     expect(expired.body.error).to.equal("SESSION_EXPIRED");
   });
@@ -205,8 +240,14 @@ describe("service: Sign-In with Ethereum and sessions", function () {
     try {
       const c = new Client(https.url);
       const user = https.signers[1]!;
-      const message = siweMessage(getAddress(user.address), await c.nonce(), { domain: "medvault.example", uri: "https://medvault.example/" });
-      const res = await c.postJson("/api/auth/verify", { message, signature: (await user.signMessage(message)) as Hex });
+      const message = siweMessage(getAddress(user.address), await c.nonce(), {
+        domain: "medvault.example",
+        uri: "https://medvault.example/",
+      });
+      const res = await c.postJson("/api/auth/verify", {
+        message,
+        signature: (await user.signMessage(message)) as Hex,
+      });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       const cookie = res.res.headers.getSetCookie()[0]!;
       expect(cookie).to.match(/^__Host-medvault_session=/);
@@ -219,9 +260,15 @@ describe("service: Sign-In with Ethereum and sessions", function () {
 
 describe("service: session tokens and nonce store", function () {
   it("rejects a token whose MAC was made with another secret", function () {
-    const token = signSession({ address: getAddress("0x70997970c51812dc3a010c7d01b50e0d17dc79c8"), chainId: 1, expiresAt: 2e9, id: "a" }, secret);
+    const token = signSession(
+      { address: getAddress("0x70997970c51812dc3a010c7d01b50e0d17dc79c8"), chainId: 1, expiresAt: 2e9, id: "a" },
+      secret,
+    );
     expect(verifySession(token, secret, 1).ok).to.equal(true);
-    expect(verifySession(token, new TextEncoder().encode("another-secret-another-secret-another"), 1)).to.deep.equal({ ok: false, reason: "bad-signature" });
+    expect(verifySession(token, new TextEncoder().encode("another-secret-another-secret-another"), 1)).to.deep.equal({
+      ok: false,
+      reason: "bad-signature",
+    });
     expect(verifySession("garbage", secret, 1)).to.deep.equal({ ok: false, reason: "malformed" });
   });
 

@@ -114,13 +114,20 @@ export class Client {
     return res;
   }
 
-  async json<T = Record<string, unknown>>(pathname: string, init?: RequestInit): Promise<{ status: number; body: T; res: Response }> {
+  async json<T = Record<string, unknown>>(
+    pathname: string,
+    init?: RequestInit,
+  ): Promise<{ status: number; body: T; res: Response }> {
     const res = await this.request(pathname, init);
     return { status: res.status, body: (await res.json()) as T, res };
   }
 
   postJson(pathname: string, body: unknown, headers: Record<string, string> = {}) {
-    return this.json(pathname, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+    return this.json(pathname, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
   }
 
   async nonce(): Promise<string> {
@@ -138,7 +145,16 @@ export class Client {
 
   upload(bytes: Uint8Array, contentType = "application/octet-stream") {
     // One of the two shapes: the upload's result (201) or an error body.
-    type UploadBody = { cid: string; size: number; digest: Hex; dagPb: boolean; kind: string; error?: string; message?: string; limit?: number };
+    type UploadBody = {
+      cid: string;
+      size: number;
+      digest: Hex;
+      dagPb: boolean;
+      kind: string;
+      error?: string;
+      message?: string;
+      limit?: number;
+    };
     return this.json<UploadBody>("/api/records/upload", {
       method: "POST",
       headers: { "content-type": contentType },
@@ -147,7 +163,11 @@ export class Client {
   }
 }
 
-export function siweMessage(address: Address, nonce: string, overrides: Partial<Parameters<typeof createSiweMessage>[0]> = {}): string {
+export function siweMessage(
+  address: Address,
+  nonce: string,
+  overrides: Partial<Parameters<typeof createSiweMessage>[0]> = {},
+): string {
   return createSiweMessage({
     address,
     chainId: CHAIN_ID,
@@ -163,7 +183,12 @@ export function siweMessage(address: Address, nonce: string, overrides: Partial<
 }
 
 /** A real record envelope for `patient` under a random category key. */
-export function envelopeFor(stack: Pick<Stack, "contract">, patient: Address, plaintext: Uint8Array, category = 1): Uint8Array {
+export function envelopeFor(
+  stack: Pick<Stack, "contract">,
+  patient: Address,
+  plaintext: Uint8Array,
+  category = 1,
+): Uint8Array {
   const key = crypto.getRandomValues(new Uint8Array(32));
   return encryptRecord(plaintext, { chainId: CHAIN_ID, contract: stack.contract, patient, category }, key, 0);
 }
@@ -180,7 +205,13 @@ export function encryptionKey(): Hex {
 }
 
 /** Registers `patient`, anchors `cid` for them and returns the new record id. */
-export async function anchor(stack: Stack, patient: Signer, digest: Hex, dagPb: boolean, category = 1): Promise<number> {
+export async function anchor(
+  stack: Stack,
+  patient: Signer,
+  digest: Hex,
+  dagPb: boolean,
+  category = 1,
+): Promise<number> {
   const tx = await stack.medVault.connect(patient).anchorRecord(patient.address, digest, category, dagPb ? 0x02 : 0, 0);
   await tx.wait();
   return Number(await stack.medVault.recordCount(patient.address));

@@ -36,7 +36,13 @@ describe("service: GET /api/health", function () {
 
   /** A service sharing the stack's chain and store, with other settings. */
   function variant(env: Record<string, string>, transport = custom(stack.conn.provider, { retryCount: 0 })) {
-    const config = loadConfig({ SESSION_SECRET, SIWE_ORIGIN: ORIGIN, MEDVAULT_DATA_DIR: stack.dir, HEALTH_TIMEOUT_MS: "500", ...env });
+    const config = loadConfig({
+      SESSION_SECRET,
+      SIWE_ORIGIN: ORIGIN,
+      MEDVAULT_DATA_DIR: stack.dir,
+      HEALTH_TIMEOUT_MS: "500",
+      ...env,
+    });
     return createService({
       config,
       chain: createChainClient(config, transport),
@@ -71,7 +77,9 @@ describe("service: GET /api/health", function () {
   });
 
   it("answers 503 naming the chain when the RPC node is configured for another chain id", async function () {
-    const { status, body } = await health(variant({ MEDVAULT_CONTRACT: stack.contract, MEDVAULT_CHAIN_ID: "11155111" }));
+    const { status, body } = await health(
+      variant({ MEDVAULT_CONTRACT: stack.contract, MEDVAULT_CHAIN_ID: "11155111" }),
+    );
     expect(status).to.equal(503);
     expect(body.failing).to.include("chain");
     expect(body.reasons!.chain).to.include("31337").and.include("11155111");
@@ -84,8 +92,19 @@ describe("service: GET /api/health", function () {
     const port = (probe.address() as AddressInfo).port;
     await new Promise((r) => probe.close(r));
     const rpcUrl = `http://127.0.0.1:${port}`;
-    const config = loadConfig({ SESSION_SECRET, MEDVAULT_RPC_URL: rpcUrl, MEDVAULT_CONTRACT: stack.contract, MEDVAULT_DATA_DIR: stack.dir, HEALTH_TIMEOUT_MS: "500" });
-    const service = createService({ config, chain: createChainClient(config), store: async () => stack.store, accessLog: new AccessLog(path.join(stack.dir, "down-log.jsonl")) });
+    const config = loadConfig({
+      SESSION_SECRET,
+      MEDVAULT_RPC_URL: rpcUrl,
+      MEDVAULT_CONTRACT: stack.contract,
+      MEDVAULT_DATA_DIR: stack.dir,
+      HEALTH_TIMEOUT_MS: "500",
+    });
+    const service = createService({
+      config,
+      chain: createChainClient(config),
+      store: async () => stack.store,
+      accessLog: new AccessLog(path.join(stack.dir, "down-log.jsonl")),
+    });
     const { status, body } = await health(service);
     expect(status).to.equal(503);
     expect(body.failing).to.have.members(["chain", "contract"]);
@@ -101,8 +120,19 @@ describe("service: GET /api/health", function () {
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     try {
       const rpcUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-      const config = loadConfig({ SESSION_SECRET, MEDVAULT_RPC_URL: rpcUrl, MEDVAULT_CONTRACT: stack.contract, MEDVAULT_DATA_DIR: stack.dir, HEALTH_TIMEOUT_MS: "300" });
-      const service = createService({ config, chain: createChainClient(config), store: async () => stack.store, accessLog: new AccessLog(path.join(stack.dir, "silent-log.jsonl")) });
+      const config = loadConfig({
+        SESSION_SECRET,
+        MEDVAULT_RPC_URL: rpcUrl,
+        MEDVAULT_CONTRACT: stack.contract,
+        MEDVAULT_DATA_DIR: stack.dir,
+        HEALTH_TIMEOUT_MS: "300",
+      });
+      const service = createService({
+        config,
+        chain: createChainClient(config),
+        store: async () => stack.store,
+        accessLog: new AccessLog(path.join(stack.dir, "silent-log.jsonl")),
+      });
       const { status, body } = await health(service);
       expect(status).to.equal(503);
       expect(body.failing).to.include("chain");

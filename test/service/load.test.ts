@@ -51,6 +51,9 @@ describe("service: load check", function () {
     expect(cids).to.have.length(CLIENTS * RECORDS_PER_CLIENT);
     expect(new Set(cids).size).to.equal(cids.length);
     // 200 uploads and 200 reads, every one in one unbroken hash chain.
-    expect(await verifyAccessLog(stack.config.accessLogPath)).to.include({ ok: true, entries: 2 * CLIENTS * RECORDS_PER_CLIENT });
+    expect(await verifyAccessLog(stack.config.accessLogPath)).to.include({
+      ok: true,
+      entries: 2 * CLIENTS * RECORDS_PER_CLIENT,
+    });
   });
 });

@@ -6,7 +6,18 @@ import { createKeyShare } from "../../lib/crypto/keyshare.ts";
 import { cidToDigest, computeCid } from "../../lib/storage/cid.ts";
 import { HeliaStore } from "../../lib/storage/helia.ts";
 import { REGISTRAR_ROLE } from "../../ignition/modules/MedVault.ts";
-import { anchor, Client, CHAIN_ID, envelopeFor, logLines, randomBytes, registerPatient, startStack, type Signer, type Stack } from "./harness.ts";
+import {
+  anchor,
+  Client,
+  CHAIN_ID,
+  envelopeFor,
+  logLines,
+  randomBytes,
+  registerPatient,
+  startStack,
+  type Signer,
+  type Stack,
+} from "./harness.ts";
 
 describe("service: GET /api/records/{cid} and /api/keyshares/{cid}", function () {
   let stack: Stack;
@@ -17,7 +28,8 @@ describe("service: GET /api/records/{cid} and /api/keyshares/{cid}", function ()
   let unstored: { cid: string; id: number };
   let P: Address;
 
-  const url = (cid: string, patientAddr: string, record: number | string) => `/api/records/${cid}?patient=${patientAddr}&record=${record}`;
+  const url = (cid: string, patientAddr: string, record: number | string) =>
+    `/api/records/${cid}?patient=${patientAddr}&record=${record}`;
 
   async function uploadAndAnchor(bytes: Uint8Array) {
     const up = await patientClient.upload(bytes);
@@ -32,7 +44,11 @@ describe("service: GET /api/records/{cid} and /api/keyshares/{cid}", function ()
     P = getAddress(patient.address);
     const [admin] = stack.signers;
     await (await stack.medVault.connect(admin).grantRole(REGISTRAR_ROLE, admin!.address)).wait();
-    await (await stack.medVault.connect(admin).verifyClinician(doctor.address, keccak256(toHex("GMC-7")), keccak256(toHex("Dr Who")), "Dr Who")).wait();
+    await (
+      await stack.medVault
+        .connect(admin)
+        .verifyClinician(doctor.address, keccak256(toHex("GMC-7")), keccak256(toHex("Dr Who")), "Dr Who")
+    ).wait();
     await registerPatient(stack, patient);
 
     patientClient = new Client(stack.url);
@@ -155,7 +171,9 @@ describe("service: GET /api/records/{cid} and /api/keyshares/{cid}", function ()
     ]);
     for (const l of lines) expect(l).to.include({ action: "read", patient: P, recordId: small.id, cid: small.cid });
 
-    const { status, body } = await patientClient.json<{ entries: { outcome: string; actor: string | null }[] }>(`/api/access-log?patient=${P}&limit=3`);
+    const { status, body } = await patientClient.json<{ entries: { outcome: string; actor: string | null }[] }>(
+      `/api/access-log?patient=${P}&limit=3`,
+    );
     expect(status).to.equal(200);
     expect(body.entries.map((e) => [e.outcome, e.actor])).to.deep.equal([
       ["refused", null],
@@ -185,7 +203,13 @@ describe("service: GET /api/records/{cid} and /api/keyshares/{cid}", function ()
       expect(res.status).to.equal(200);
       expect(new Uint8Array(await res.arrayBuffer())).to.deep.equal(share);
       const last = JSON.parse((await logLines(stack)).at(-1)!);
-      expect(last).to.include({ action: "keyshare", outcome: "served", actor: getAddress(stranger.address), patient: P, cid: shareCid });
+      expect(last).to.include({
+        action: "keyshare",
+        outcome: "served",
+        actor: getAddress(stranger.address),
+        patient: P,
+        cid: shareCid,
+      });
     });
 
     it("never serves a record envelope through the key-share route", async function () {
@@ -209,7 +233,11 @@ describe("service: GET /api/records/{cid} and /api/keyshares/{cid}", function ()
       const { status, body } = await patientClient.json(url(small.cid, P, small.id));
       expect(status).to.equal(503);
       expect(body.error).to.equal("STORAGE_UNAVAILABLE");
-      expect(JSON.parse((await logLines(stack)).at(-1)!)).to.include({ outcome: "refused", status: 503, reason: "STORAGE_UNAVAILABLE" });
+      expect(JSON.parse((await logLines(stack)).at(-1)!)).to.include({
+        outcome: "refused",
+        status: 503,
+        reason: "STORAGE_UNAVAILABLE",
+      });
     } finally {
       stack.setStore(await HeliaStore.create({ dataDir: path.join(stack.dir, "ipfs") }));
     }

@@ -80,7 +80,13 @@ describe("service: POST /api/records/upload", function () {
 
     const lines = await logLines(stack);
     expect(lines).to.have.length(before + 1);
-    expect(JSON.parse(lines.at(-1)!)).to.include({ action: "upload", outcome: "stored", status: 201, actor: aliceAddress(), cid: body.cid });
+    expect(JSON.parse(lines.at(-1)!)).to.include({
+      action: "upload",
+      outcome: "stored",
+      status: 201,
+      actor: aliceAddress(),
+      cid: body.cid,
+    });
   });
 
   it("refuses an upload without a session with 401", async function () {
@@ -165,7 +171,11 @@ describe("service: POST /api/records/upload", function () {
     const full = envelopeFor(stack, aliceAddress(), randomBytes(1000));
     const req = new Request(new URL("/api/records/upload", stack.url), {
       method: "POST",
-      headers: { "content-type": "application/octet-stream", "content-length": String(full.length + 10), cookie: alice.cookie! },
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-length": String(full.length + 10),
+        cookie: alice.cookie!,
+      },
       body: full as Uint8Array<ArrayBuffer>,
     });
     // Straight to the handler: an HTTP client would not send a lying Content-Length.
