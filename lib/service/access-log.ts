@@ -9,7 +9,7 @@
  * deployment that needs more ships the head hash elsewhere (or anchors it on-chain).
  *
  * One process writes the file (the app server); appends are serialised in-process.
- * Entries are also indexed in memory by account, so a patient's page of entries costs
+ * Entries are also indexed in memory by patient, so a page of a patient's entries costs
  * their own entries, not a scan of the file.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -58,7 +58,7 @@ export class AccessLog {
   private lastHash = GENESIS_HASH;
   private nextSeq = 1;
   private needsNewline = false;
-  private readonly byAccount = new Map<string, AccessLogEntry[]>();
+  private readonly byPatient = new Map<string, AccessLogEntry[]>();
 
   constructor(readonly file: string) {}
 
@@ -93,12 +93,13 @@ export class AccessLog {
   }
 
   private index(entry: AccessLogEntry): void {
-    const keys = new Set([entry.patient, entry.actor].filter((a): a is Address => !!a).map((a) => a.toLowerCase()));
-    for (const k of keys) {
-      let list = this.byAccount.get(k);
-      if (!list) this.byAccount.set(k, (list = []));
-      list.push(entry);
-    }
+    // Keyed by whose data was touched: a patient's timeline shows accesses to their
+    // records, never the patient's own reads of someone else's.
+    if (!entry.patient) return;
+    const key = entry.patient.toLowerCase();
+    let list = this.byPatient.get(key);
+    if (!list) this.byPatient.set(key, (list = []));
+    list.push(entry);
   }
 
   /** Appends one entry; resolves once the line has been handed to the file system. */
@@ -125,13 +126,13 @@ export class AccessLog {
   }
 
   /**
-   * Entries that concern `account` (reads of its records, and its own reads and
-   * uploads), newest first. `before` is the `next` cursor of the previous page.
+   * Entries about `patient`'s data (reads of their records, fetches of their key
+   * shares), newest first. `before` is the `next` cursor of the previous page.
    */
-  async query(account: Address, opts: { limit: number; before?: number }): Promise<AccessLogPage> {
+  async query(patient: Address, opts: { limit: number; before?: number }): Promise<AccessLogPage> {
     await this.open();
     await this.queue;
-    const list = this.byAccount.get(getAddress(account).toLowerCase()) ?? [];
+    const list = this.byPatient.get(getAddress(patient).toLowerCase()) ?? [];
     // Entries are indexed in seq order; find where the page starts by binary search.
     let hi = list.length;
     if (opts.before !== undefined) {
@@ -152,7 +153,7 @@ export class AccessLog {
     await this.handle?.close();
     this.handle = undefined;
     this.opening = undefined;
-    this.byAccount.clear();
+    this.byPatient.clear();
     this.lastHash = GENESIS_HASH;
     this.nextSeq = 1;
   }
