@@ -78,7 +78,10 @@ export async function grantAccess(ctx: VaultContext, keys: AccountKeys, terms: G
   const digest = await uploadKeyShare(ctx, keys, terms.grantee, categories);
   const { hash } = await sendTx(
     ctx,
-    { functionName: "grantConsent", args: [terms.grantee, terms.scope, mask, recordIds, terms.permission, terms.expiry, terms.purpose, digest] },
+    {
+      functionName: "grantConsent",
+      args: [{ grantee: terms.grantee, scope: terms.scope, categoryMask: mask, recordIds, permission: terms.permission, expiry: terms.expiry, purpose: terms.purpose, keyShareDigest: digest }],
+    },
     onStatus,
   );
   return hash;
@@ -116,7 +119,10 @@ export async function revokeAccess(
     const digest = await uploadKeyShare(ctx, keys, g.grantee, held);
     await sendTx(
       ctx,
-      { functionName: "grantConsent", args: [g.grantee, g.scope, g.categoryMask, g.recordIds, g.permission, g.expiry, g.purpose, digest] },
+      {
+        functionName: "grantConsent",
+        args: [{ grantee: g.grantee, scope: g.scope, categoryMask: g.categoryMask, recordIds: g.recordIds, permission: g.permission, expiry: g.expiry, purpose: g.purpose, keyShareDigest: digest }],
+      },
       (s) => onStatus?.(s, `re-share with ${g.grantee}`),
     );
     reshared.push(g.grantee);
