@@ -4,9 +4,10 @@
  * secrets, chain or IPFS node).
  */
 import { createChainClient } from "../chain/client.ts";
-import { loadConfig } from "../config.ts";
+import { ConfigError, loadConfig } from "../config.ts";
 import { getStore } from "../storage/index.ts";
 import { AccessLog } from "./access-log.ts";
+import { json } from "./http.ts";
 import { createService, type MedVaultService } from "./service.ts";
 
 export { createService, type MedVaultService } from "./service.ts";
@@ -33,4 +34,27 @@ export function getService(): MedVaultService {
     holder[KEY] = service;
   }
   return service;
+}
+
+/**
+ * Runs `use` with the process's service. A configuration error (e.g. no SESSION_SECRET
+ * in production) answers every route with a JSON 500 naming the variable, instead of
+ * an empty error page.
+ */
+export async function withService(use: (service: MedVaultService) => Promise<Response>): Promise<Response> {
+  let service: MedVaultService;
+  try {
+    service = getService();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`[medvault service] ${err.message}`);
+      return json(500, {
+        error: err.code,
+        message: `the server is misconfigured: ${err.message}`,
+        variable: err.variable,
+      });
+    }
+    throw err;
+  }
+  return use(service);
 }

@@ -1,9 +1,9 @@
-import { getService } from "@/lib/service";
+import { withService } from "@/lib/service";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 /** GET /api/access-log?patient=0x…&limit=N&before=SEQ */
 export function GET(req: Request) {
-  return getService().accessLog(req);
+  return withService((s) => s.accessLog(req));
 }

@@ -1,8 +1,8 @@
-import { getService } from "@/lib/service";
+import { withService } from "@/lib/service";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export function GET(req: Request) {
-  return getService().nonce(req);
+  return withService((s) => s.nonce(req));
 }

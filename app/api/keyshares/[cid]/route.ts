@@ -1,8 +1,9 @@
-import { getService } from "@/lib/service";
+import { withService } from "@/lib/service";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export async function GET(req: Request, { params }: { params: Promise<{ cid: string }> }) {
-  return getService().readKeyShare(req, (await params).cid);
+  const { cid } = await params;
+  return withService((s) => s.readKeyShare(req, cid));
 }

@@ -1,9 +1,10 @@
-import { getService } from "@/lib/service";
+import { withService } from "@/lib/service";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 /** GET /api/records/{cid}?patient=0x…&record=N */
 export async function GET(req: Request, { params }: { params: Promise<{ cid: string }> }) {
-  return getService().readRecord(req, (await params).cid);
+  const { cid } = await params;
+  return withService((s) => s.readRecord(req, cid));
 }

@@ -1,8 +1,8 @@
-import { getService } from "@/lib/service";
+import { withService } from "@/lib/service";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export function POST(req: Request) {
-  return getService().upload(req);
+  return withService((s) => s.upload(req));
 }
