@@ -1,3 +1,4 @@
+import { id } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkConnection } from "hardhat/types/network";
 import { buildMedVaultModule } from "../../ignition/modules/MedVault.ts";
@@ -64,4 +65,44 @@ export const digest = (label: string): string =>
   // A stand-in for a CID's sha2-256 digest: any non-zero 32 bytes the contract stores verbatim.
   `0x${Buffer.from(label.padEnd(32, "#").slice(0, 32)).toString("hex")}`;
 
-export const nameHash = (name: string, ethersLib: { id(s: string): string }): string => ethersLib.id(name);
+
+export const LICENCE = "0x474d432d31323334353637000000000000000000000000000000000000000000";
+export const KEY = "0x1111111111111111111111111111111111111111111111111111111111111111";
+export const KEY_SHARE = "0x2222222222222222222222222222222222222222222222222222222222222222";
+
+/**
+ * The usual cast on top of a deployment: two registered patients, two verified clinicians, a
+ * device registered to `patient`, and `patient`'s records 1..n (categories given in order).
+ */
+export async function withCast(d: Deployed, categories: readonly number[] = []): Promise<Deployed> {
+  const { medVault, registrar, patient, otherPatient, clinician, otherClinician, device } = d;
+  await medVault.connect(patient).registerPatient(KEY);
+  await medVault.connect(otherPatient).registerPatient(KEY);
+  for (const [c, name] of [
+    [clinician, "Dr. Grey"],
+    [otherClinician, "Dr. House"],
+  ] as const) {
+    await medVault.connect(registrar).verifyClinician(c.address, LICENCE, id(name), name);
+  }
+  await medVault.connect(patient).registerDevice(device.address, "glucose meter");
+  for (const [i, category] of categories.entries()) {
+    await medVault.connect(patient).anchorRecord(patient.address, digest(`record ${i + 1}`), category, 0, 0);
+  }
+  return d;
+}
+
+export function terms(grantee: string, expiry: bigint, over: Partial<Grant> = {}): Grant {
+  return {
+    grantee,
+    scope: SCOPE.All,
+    categoryMask: 0,
+    recordIds: [],
+    permission: PERMISSION.Read,
+    expiry,
+    purpose: 0,
+    keyShareDigest: KEY_SHARE,
+    ...over,
+  };
+}
+
+export const mask = (...categories: number[]): number => categories.reduce((m, c) => (m | (1 << c)) >>> 0, 0);

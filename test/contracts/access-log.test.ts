@@ -1,0 +1,224 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import { CATEGORY, DAY, SCOPE, deployMedVault, digest, mask, terms, withCast } from "./fixture.ts";
+
+const conn = await network.create();
+const { networkHelpers } = conn;
+
+const MAX = 64;
+// MAX records: odd ids are Lab results, even ids Notes; the clinician holds a category grant for both.
+async function accessLogFixture() {
+  const d = await withCast(await deployMedVault(conn));
+  for (let i = 1; i <= MAX; i++) {
+    await d.medVault.connect(d.patient).anchorRecord(d.patient.address, digest(`r${i}`), i % 2 ? CATEGORY.Lab : CATEGORY.Note, 0, 0);
+  }
+  const expiry = BigInt(await networkHelpers.time.latest()) + BigInt(30 * DAY);
+  await d.medVault
+    .connect(d.patient)
+    .grantConsent(terms(d.clinician.address, expiry, { scope: SCOPE.Categories, categoryMask: mask(CATEGORY.Lab, CATEGORY.Note) }));
+  return { ...d, expiry };
+}
+
+const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+const now = async () => BigInt(await networkHelpers.time.latest());
+
+describe("MedVault access log", function () {
+  describe("openAccessSession", function () {
+    it("logs one record in one event", async function () {
+      const { medVault, patient, clinician } = await networkHelpers.loadFixture(accessLogFixture);
+      await expect(medVault.connect(clinician).openAccessSession(patient.address, [7], 1))
+        .to.emit(medVault, "AccessSessionOpened")
+        .withArgs(patient.address, clinician.address, [7], 1, false);
+    });
+
+    it("logs MAX_SESSION_RECORDS records in one event, and no more", async function () {
+      const { medVault, patient, clinician } = await networkHelpers.loadFixture(accessLogFixture);
+      expect(await medVault.MAX_SESSION_RECORDS()).to.equal(BigInt(MAX));
+      const tx = medVault.connect(clinician).openAccessSession(patient.address, ids(MAX), 0);
+      await expect(tx).to.emit(medVault, "AccessSessionOpened").withArgs(patient.address, clinician.address, ids(MAX), 0, false);
+      const receipt = await (await tx).wait();
+      expect(receipt!.logs).to.have.length(1);
+      await expect(medVault.connect(clinician).openAccessSession(patient.address, [...ids(MAX), 1], 0))
+        .to.be.revertedWithCustomError(medVault, "TooManyRecords")
+        .withArgs(MAX + 1, MAX);
+      await expect(medVault.connect(clinician).openAccessSession(patient.address, [], 0)).to.be.revertedWithCustomError(
+        medVault,
+        "EmptyRecordList",
+      );
+      await expect(medVault.connect(clinician).openAccessSession(patient.address, [1], 6))
+        .to.be.revertedWithCustomError(medVault, "InvalidPurpose")
+        .withArgs(6);
+    });
+
+    it("ids may come in any order and repeat (each is checked)", async function () {
+      const { medVault, patient, clinician } = await networkHelpers.loadFixture(accessLogFixture);
+      await expect(medVault.connect(clinician).openAccessSession(patient.address, [40, 3, 40, 17, 2], 0))
+        .to.emit(medVault, "AccessSessionOpened")
+        .withArgs(patient.address, clinician.address, [40, 3, 40, 17, 2], 0, false);
+    });
+
+    it("refuses the whole session when any record is outside consent, naming it", async function () {
+      const { medVault, patient, clinician } = await networkHelpers.loadFixture(accessLogFixture);
+      const p = medVault.connect(patient);
+      await p.anchorRecord(patient.address, digest("scan"), CATEGORY.Imaging, 0x02, 0); // record 65
+      await p.markErased(9);
+      const c = medVault.connect(clinician);
+      await expect(c.openAccessSession(patient.address, [1, 2, 65], 0))
+        .to.be.revertedWithCustomError(medVault, "OutOfScope")
+        .withArgs(patient.address, clinician.address, 65);
+      await expect(c.openAccessSession(patient.address, [1, 66], 0))
+        .to.be.revertedWithCustomError(medVault, "RecordNotFound")
+        .withArgs(patient.address, 66);
+      await expect(c.openAccessSession(patient.address, [0], 0))
+        .to.be.revertedWithCustomError(medVault, "RecordNotFound")
+        .withArgs(patient.address, 0);
+      await expect(c.openAccessSession(patient.address, [8, 9], 0))
+        .to.be.revertedWithCustomError(medVault, "RecordIsErased")
+        .withArgs(patient.address, 9);
+      // The checks and the views agree record by record.
+      for (const [id, ok] of [
+        [1, true],
+        [65, false],
+        [66, false],
+        [9, false],
+      ] as const) {
+        expect(await medVault.canRead(clinician.address, patient.address, id)).to.equal(ok);
+      }
+    });
+
+    it("names a missing grant, an expired one and an unverified caller", async function () {
+      const { medVault, patient, otherPatient, clinician, stranger, expiry } =
+        await networkHelpers.loadFixture(accessLogFixture);
+      await expect(medVault.connect(clinician).openAccessSession(otherPatient.address, [1], 0))
+        .to.be.revertedWithCustomError(medVault, "NoGrant")
+        .withArgs(otherPatient.address, clinician.address);
+      await expect(medVault.connect(stranger).openAccessSession(patient.address, [1], 0))
+        .to.be.revertedWithCustomError(medVault, "ClinicianNotVerified")
+        .withArgs(stranger.address);
+      await networkHelpers.time.increaseTo(expiry);
+      await expect(medVault.connect(clinician).openAccessSession(patient.address, [1], 0))
+        .to.be.revertedWithCustomError(medVault, "ConsentExpired")
+        .withArgs(patient.address, clinician.address, expiry);
+      await expect(medVault.checkRead(clinician.address, patient.address, 1))
+        .to.be.revertedWithCustomError(medVault, "ConsentExpired")
+        .withArgs(patient.address, clinician.address, expiry);
+    });
+
+    it("the patient may log a session over its own records", async function () {
+      const { medVault, patient } = await networkHelpers.loadFixture(accessLogFixture);
+      await expect(medVault.connect(patient).openAccessSession(patient.address, [1, 2], 0))
+        .to.emit(medVault, "AccessSessionOpened")
+        .withArgs(patient.address, patient.address, [1, 2], 0, false);
+    });
+  });
+
+  describe("emergency access", function () {
+    it("opens time-boxed access to every record, flagged on each session", async function () {
+      const { medVault, patient, otherClinician } = await networkHelpers.loadFixture(accessLogFixture);
+      const e = medVault.connect(otherClinician);
+      await expect(e.openAccessSession(patient.address, [1], 0))
+        .to.be.revertedWithCustomError(medVault, "NoGrant")
+        .withArgs(patient.address, otherClinician.address);
+      const openedAt = (await now()) + 1n;
+      await networkHelpers.time.setNextBlockTimestamp(openedAt);
+      await expect(e.openEmergencyAccess(patient.address, "unconscious in A&E", 3600))
+        .to.emit(medVault, "EmergencyAccessOpened")
+        .withArgs(patient.address, otherClinician.address, openedAt + 3600n, "unconscious in A&E");
+      expect(await medVault.emergencyAccessUntil(patient.address, otherClinician.address)).to.equal(openedAt + 3600n);
+      expect(await medVault.canRead(otherClinician.address, patient.address, MAX)).to.equal(true);
+      await expect(e.openAccessSession(patient.address, [1, MAX], 0))
+        .to.emit(medVault, "AccessSessionOpened")
+        .withArgs(patient.address, otherClinician.address, [1, MAX], 0, true);
+
+      // At the end time it is over.
+      await networkHelpers.time.setNextBlockTimestamp(openedAt + 3600n);
+      await expect(e.openAccessSession(patient.address, [1], 0))
+        .to.be.revertedWithCustomError(medVault, "NoGrant")
+        .withArgs(patient.address, otherClinician.address);
+    });
+
+    it("validates caller, patient, duration and reason", async function () {
+      const { medVault, registrar, patient, otherClinician, stranger } = await networkHelpers.loadFixture(accessLogFixture);
+      const e = medVault.connect(otherClinician);
+      const max = await medVault.MAX_EMERGENCY_DURATION();
+      expect(max).to.equal(24n * 3600n);
+      await expect(medVault.connect(stranger).openEmergencyAccess(patient.address, "r", 60))
+        .to.be.revertedWithCustomError(medVault, "ClinicianNotVerified")
+        .withArgs(stranger.address);
+      await expect(e.openEmergencyAccess(stranger.address, "r", 60))
+        .to.be.revertedWithCustomError(medVault, "PatientNotRegistered")
+        .withArgs(stranger.address);
+      for (const duration of [0n, max + 1n]) {
+        await expect(e.openEmergencyAccess(patient.address, "r", duration))
+          .to.be.revertedWithCustomError(medVault, "InvalidEmergencyDuration")
+          .withArgs(duration, max);
+      }
+      await expect(e.openEmergencyAccess(patient.address, "", 60))
+        .to.be.revertedWithCustomError(medVault, "InvalidTextLength")
+        .withArgs(0, 256);
+      await expect(e.openEmergencyAccess(patient.address, "r", max)).to.emit(medVault, "EmergencyAccessOpened");
+      await medVault.connect(registrar).suspendClinician(otherClinician.address);
+      await expect(e.openEmergencyAccess(patient.address, "r", 60))
+        .to.be.revertedWithCustomError(medVault, "ClinicianSuspended")
+        .withArgs(otherClinician.address);
+    });
+
+    it("suspension blocks live emergency access at once", async function () {
+      const { medVault, registrar, patient, otherClinician } = await networkHelpers.loadFixture(accessLogFixture);
+      await medVault.connect(otherClinician).openEmergencyAccess(patient.address, "stroke", 3600);
+      await medVault.connect(registrar).suspendClinician(otherClinician.address);
+      expect(await medVault.canRead(otherClinician.address, patient.address, 1)).to.equal(false);
+      await expect(medVault.connect(otherClinician).openAccessSession(patient.address, [1], 0))
+        .to.be.revertedWithCustomError(medVault, "ClinicianSuspended")
+        .withArgs(otherClinician.address);
+    });
+
+    for (const who of ["patient", "clinician", "registrar"] as const) {
+      it(`the ${who} can end it`, async function () {
+        const d = await networkHelpers.loadFixture(accessLogFixture);
+        const { medVault, patient, otherClinician } = d;
+        await medVault.connect(otherClinician).openEmergencyAccess(patient.address, "stroke", 3600);
+        const ender = who === "patient" ? patient : who === "clinician" ? otherClinician : d.registrar;
+        await expect(medVault.connect(ender).endEmergencyAccess(patient.address, otherClinician.address))
+          .to.emit(medVault, "EmergencyAccessEnded")
+          .withArgs(patient.address, otherClinician.address, ender.address);
+        expect(await medVault.emergencyAccessUntil(patient.address, otherClinician.address)).to.equal(0n);
+        expect(await medVault.canRead(otherClinician.address, patient.address, 1)).to.equal(false);
+      });
+    }
+
+    it("nobody else can end it, and only live access can be ended", async function () {
+      const { medVault, patient, otherPatient, clinician, otherClinician, stranger } =
+        await networkHelpers.loadFixture(accessLogFixture);
+      await expect(medVault.connect(patient).endEmergencyAccess(patient.address, otherClinician.address))
+        .to.be.revertedWithCustomError(medVault, "NoEmergencyAccess")
+        .withArgs(patient.address, otherClinician.address);
+      await medVault.connect(otherClinician).openEmergencyAccess(patient.address, "stroke", 60);
+      for (const caller of [stranger, otherPatient, clinician]) {
+        await expect(medVault.connect(caller).endEmergencyAccess(patient.address, otherClinician.address))
+          .to.be.revertedWithCustomError(medVault, "EmergencyEndNotAllowed")
+          .withArgs(caller.address);
+      }
+      await networkHelpers.time.increase(60);
+      await expect(medVault.connect(patient).endEmergencyAccess(patient.address, otherClinician.address))
+        .to.be.revertedWithCustomError(medVault, "NoEmergencyAccess")
+        .withArgs(patient.address, otherClinician.address);
+    });
+
+    it("lives beside a grant: revoking one keeps the other", async function () {
+      const { medVault, patient, clinician } = await networkHelpers.loadFixture(accessLogFixture);
+      await medVault.connect(clinician).openEmergencyAccess(patient.address, "sepsis", 3600);
+      await medVault.connect(patient).revokeConsent(clinician.address);
+      expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(true);
+      await medVault
+        .connect(patient)
+        .grantConsent(terms(clinician.address, (await now()) + BigInt(DAY), { scope: SCOPE.Records, recordIds: [2] }));
+      expect(await medVault.emergencyAccessUntil(patient.address, clinician.address)).to.not.equal(0n);
+      expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(true);
+      await medVault.connect(patient).endEmergencyAccess(patient.address, clinician.address);
+      expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(false);
+      expect(await medVault.canRead(clinician.address, patient.address, 2)).to.equal(true);
+      expect((await medVault.getGrant(patient.address, clinician.address))[0]).to.equal(BigInt(SCOPE.Records));
+    });
+  });
+});

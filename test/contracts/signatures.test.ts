@@ -1,0 +1,209 @@
+import { expect } from "chai";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { network } from "hardhat";
+import { CATEGORY, DAY, KEY_SHARE, SCOPE, deployMedVault, mask, terms, withCast, type Grant } from "./fixture.ts";
+
+const conn = await network.create();
+const { ethers, networkHelpers } = conn;
+
+async function signaturesFixture() {
+  return withCast(await deployMedVault(conn), [CATEGORY.Note, CATEGORY.Lab]);
+}
+
+const GRANT_TYPES = {
+  GrantConsent: [
+    { name: "patient", type: "address" },
+    { name: "grantee", type: "address" },
+    { name: "scope", type: "uint8" },
+    { name: "categoryMask", type: "uint32" },
+    { name: "recordIds", type: "uint32[]" },
+    { name: "permission", type: "uint8" },
+    { name: "expiry", type: "uint40" },
+    { name: "purpose", type: "uint8" },
+    { name: "keyShareDigest", type: "bytes32" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+const REVOKE_TYPES = {
+  RevokeConsent: [
+    { name: "patient", type: "address" },
+    { name: "grantee", type: "address" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+type Domain = { name: string; version: string; chainId: bigint; verifyingContract: string };
+
+const now = async () => BigInt(await networkHelpers.time.latest());
+
+describe("MedVault EIP-712 consent", function () {
+  async function domainOf(address: string): Promise<Domain> {
+    const { chainId } = await ethers.provider.getNetwork();
+    return { name: "MedVault", version: "1", chainId, verifyingContract: address };
+  }
+
+  async function signGrant(
+    signer: HardhatEthersSigner,
+    domain: Domain,
+    patient: string,
+    g: Grant,
+    nonce: bigint,
+    deadline: bigint,
+  ): Promise<string> {
+    return signer.signTypedData(domain, GRANT_TYPES, { patient, ...g, nonce, deadline });
+  }
+
+  it("exposes the EIP-712 domain and type hashes the app signs with", async function () {
+    const { medVault } = await networkHelpers.loadFixture(signaturesFixture);
+    const address = await medVault.getAddress();
+    const domain = await medVault.eip712Domain();
+    expect(domain.name).to.equal("MedVault");
+    expect(domain.version).to.equal("1");
+    expect(domain.chainId).to.equal((await domainOf(address)).chainId);
+    expect(domain.verifyingContract).to.equal(address);
+    expect(await medVault.GRANT_TYPEHASH()).to.equal(
+      ethers.id(ethers.TypedDataEncoder.from(GRANT_TYPES).encodeType("GrantConsent")),
+    );
+    expect(await medVault.REVOKE_TYPEHASH()).to.equal(
+      ethers.id(ethers.TypedDataEncoder.from(REVOKE_TYPES).encodeType("RevokeConsent")),
+    );
+  });
+
+  describe("grantConsentBySig", function () {
+    it("a relayer submits the patient's signed grant; the nonce advances", async function () {
+      const { medVault, patient, clinician, stranger } = await networkHelpers.loadFixture(signaturesFixture);
+      const domain = await domainOf(await medVault.getAddress());
+      const expiry = (await now()) + BigInt(DAY);
+      const g = terms(clinician.address, expiry, { scope: SCOPE.Records, recordIds: [2], purpose: 1 });
+      const deadline = (await now()) + 600n;
+      const sig = await signGrant(patient, domain, patient.address, g, 0n, deadline);
+      await expect(medVault.connect(stranger).grantConsentBySig(patient.address, g, deadline, sig))
+        .to.emit(medVault, "ConsentGranted")
+        .withArgs(patient.address, clinician.address, SCOPE.Records, 0, [2], 1, expiry, 1, KEY_SHARE);
+      expect(await medVault.nonces(patient.address)).to.equal(1n);
+      expect(await medVault.canRead(clinician.address, patient.address, 2)).to.equal(true);
+      expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(false);
+    });
+
+    it("refuses a replayed signature", async function () {
+      const { medVault, patient, clinician, stranger } = await networkHelpers.loadFixture(signaturesFixture);
+      const domain = await domainOf(await medVault.getAddress());
+      const g = terms(clinician.address, (await now()) + BigInt(DAY));
+      const deadline = (await now()) + 600n;
+      const sig = await signGrant(patient, domain, patient.address, g, 0n, deadline);
+      await medVault.connect(stranger).grantConsentBySig(patient.address, g, deadline, sig);
+      await medVault.connect(patient).revokeConsent(clinician.address);
+      await expect(medVault.connect(stranger).grantConsentBySig(patient.address, g, deadline, sig))
+        .to.be.revertedWithCustomError(medVault, "InvalidSignature")
+        .withArgs(patient.address);
+      expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(false);
+    });
+
+    it("refuses forged, tampered, wrong-chain, wrong-contract and malformed signatures", async function () {
+      const { medVault, patient, clinician, otherClinician, stranger } = await networkHelpers.loadFixture(signaturesFixture);
+      const address = await medVault.getAddress();
+      const domain = await domainOf(address);
+      const g = terms(clinician.address, (await now()) + BigInt(DAY));
+      const deadline = (await now()) + 600n;
+      const relay = (sig: string, grant: Grant = g) =>
+        expect(medVault.connect(stranger).grantConsentBySig(patient.address, grant, deadline, sig))
+          .to.be.revertedWithCustomError(medVault, "InvalidSignature")
+          .withArgs(patient.address);
+
+      // Signed by someone else (here: the grantee granting itself access).
+      await relay(await signGrant(clinician, domain, patient.address, g, 0n, deadline));
+      // The patient's signature, with different terms submitted.
+      const sig = await signGrant(patient, domain, patient.address, g, 0n, deadline);
+      await relay(sig, { ...g, grantee: otherClinician.address });
+      await relay(sig, { ...g, scope: SCOPE.Categories, categoryMask: mask(CATEGORY.Lab) });
+      await relay(sig, { ...g, expiry: g.expiry + 1n });
+      await relay(sig, { ...g, keyShareDigest: ethers.ZeroHash });
+      // Signed for another chain or another deployment.
+      await relay(await signGrant(patient, { ...domain, chainId: domain.chainId + 1n }, patient.address, g, 0n, deadline));
+      await relay(
+        await signGrant(patient, { ...domain, verifyingContract: stranger.address }, patient.address, g, 0n, deadline),
+      );
+      // Signed with a future nonce.
+      await relay(await signGrant(patient, domain, patient.address, g, 1n, deadline));
+      // Not a signature at all.
+      await relay("0x");
+      await relay(`0x${"11".repeat(65)}`);
+      expect(await medVault.nonces(patient.address)).to.equal(0n);
+    });
+
+    it("accepts up to and including the deadline, then SignatureExpired", async function () {
+      const { medVault, patient, clinician, stranger } = await networkHelpers.loadFixture(signaturesFixture);
+      const domain = await domainOf(await medVault.getAddress());
+      const g = terms(clinician.address, (await now()) + BigInt(DAY));
+      const deadline = (await now()) + 100n;
+      const sig = await signGrant(patient, domain, patient.address, g, 0n, deadline);
+      await networkHelpers.time.setNextBlockTimestamp(deadline + 1n);
+      await expect(medVault.connect(stranger).grantConsentBySig(patient.address, g, deadline, sig))
+        .to.be.revertedWithCustomError(medVault, "SignatureExpired")
+        .withArgs(deadline, deadline + 1n);
+
+      const deadline2 = deadline + 50n;
+      const sig2 = await signGrant(patient, domain, patient.address, g, 0n, deadline2);
+      await networkHelpers.time.setNextBlockTimestamp(deadline2);
+      await expect(medVault.connect(stranger).grantConsentBySig(patient.address, g, deadline2, sig2)).to.emit(
+        medVault,
+        "ConsentGranted",
+      );
+    });
+
+    it("validates the signed terms like a direct grant", async function () {
+      const { medVault, patient, stranger } = await networkHelpers.loadFixture(signaturesFixture);
+      const domain = await domainOf(await medVault.getAddress());
+      const g = terms(patient.address, (await now()) + BigInt(DAY));
+      const deadline = (await now()) + 600n;
+      const sig = await signGrant(patient, domain, patient.address, g, 0n, deadline);
+      await expect(medVault.connect(stranger).grantConsentBySig(patient.address, g, deadline, sig))
+        .to.be.revertedWithCustomError(medVault, "InvalidGrantee")
+        .withArgs(patient.address);
+    });
+  });
+
+  describe("revokeConsentBySig", function () {
+    it("a relayer submits the patient's signed revocation, once", async function () {
+      const { medVault, patient, clinician, stranger } = await networkHelpers.loadFixture(signaturesFixture);
+      const domain = await domainOf(await medVault.getAddress());
+      await medVault.connect(patient).grantConsent(terms(clinician.address, (await now()) + BigInt(DAY)));
+      const deadline = (await now()) + 600n;
+      const message = { patient: patient.address, grantee: clinician.address, nonce: 0n, deadline };
+      const sig = await patient.signTypedData(domain, REVOKE_TYPES, message);
+      await expect(medVault.connect(stranger).revokeConsentBySig(patient.address, clinician.address, deadline, sig))
+        .to.emit(medVault, "ConsentRevoked")
+        .withArgs(patient.address, clinician.address);
+      expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(false);
+      await medVault.connect(patient).grantConsent(terms(clinician.address, (await now()) + BigInt(DAY)));
+      await expect(medVault.connect(stranger).revokeConsentBySig(patient.address, clinician.address, deadline, sig))
+        .to.be.revertedWithCustomError(medVault, "InvalidSignature")
+        .withArgs(patient.address);
+    });
+
+    it("refuses forged and expired revocations", async function () {
+      const { medVault, patient, clinician, stranger } = await networkHelpers.loadFixture(signaturesFixture);
+      const domain = await domainOf(await medVault.getAddress());
+      await medVault.connect(patient).grantConsent(terms(clinician.address, (await now()) + BigInt(DAY)));
+      const deadline = (await now()) + 600n;
+      const message = { patient: patient.address, grantee: clinician.address, nonce: 0n, deadline };
+      // The grantee cannot sign away someone else's grant, nor keep its own by forging.
+      const forged = await clinician.signTypedData(domain, REVOKE_TYPES, message);
+      await expect(medVault.connect(stranger).revokeConsentBySig(patient.address, clinician.address, deadline, forged))
+        .to.be.revertedWithCustomError(medVault, "InvalidSignature")
+        .withArgs(patient.address);
+      const wrongChain = await patient.signTypedData({ ...domain, chainId: 1n }, REVOKE_TYPES, message);
+      await expect(medVault.connect(stranger).revokeConsentBySig(patient.address, clinician.address, deadline, wrongChain))
+        .to.be.revertedWithCustomError(medVault, "InvalidSignature")
+        .withArgs(patient.address);
+      const sig = await patient.signTypedData(domain, REVOKE_TYPES, message);
+      await networkHelpers.time.setNextBlockTimestamp(deadline + 1n);
+      await expect(medVault.connect(stranger).revokeConsentBySig(patient.address, clinician.address, deadline, sig))
+        .to.be.revertedWithCustomError(medVault, "SignatureExpired")
+        .withArgs(deadline, deadline + 1n);
+      expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(true);
+    });
+  });
+});
