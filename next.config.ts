@@ -3,7 +3,25 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   // The Helia node and its libp2p stack run only in route handlers; bundling them breaks their native bits.
-  serverExternalPackages: ["helia", "@helia/unixfs", "blockstore-fs", "datastore-fs", "libp2p", "@libp2p/tcp", "kubo-rpc-client"],
+  // multiformats and the importer too: lib/storage/cid.ts must hash with the same copy Helia uses.
+  serverExternalPackages: [
+    "helia",
+    "@helia/unixfs",
+    "@helia/bitswap",
+    "@helia/libp2p",
+    "@helia/interface",
+    "blockstore-fs",
+    "datastore-fs",
+    "libp2p",
+    "@libp2p/tcp",
+    "@libp2p/identify",
+    "@chainsafe/libp2p-noise",
+    "@chainsafe/libp2p-yamux",
+    "@multiformats/multiaddr",
+    "multiformats",
+    "ipfs-unixfs-importer",
+    "kubo-rpc-client",
+  ],
   typescript: { ignoreBuildErrors: false },
 };
 
