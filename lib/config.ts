@@ -129,7 +129,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   }
 
   const { secret, ephemeral } = sessionSecret(env);
-  const dataDir = path.resolve(env.MEDVAULT_DATA_DIR?.trim() || configDefaults.dataDir);
+  // turbopackIgnore: a runtime folder, not a source path for Next's file tracing to follow.
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ env.MEDVAULT_DATA_DIR?.trim() || configDefaults.dataDir);
 
   return {
     rpcUrl,
@@ -145,7 +146,9 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     maxPendingNonces: configDefaults.maxPendingNonces,
     maxUploadBytes: positiveInt(env, "MAX_UPLOAD_BYTES", configDefaults.maxUploadBytes),
     dataDir,
-    accessLogPath: path.resolve(env.SERVICE_LOG_PATH?.trim() || path.join(dataDir, "service-log.jsonl")),
+    accessLogPath: path.resolve(
+      /*turbopackIgnore: true*/ env.SERVICE_LOG_PATH?.trim() || path.join(dataDir, "service-log.jsonl"),
+    ),
     healthTimeoutMs: positiveInt(env, "HEALTH_TIMEOUT_MS", configDefaults.healthTimeoutMs),
     rpcTimeoutMs: positiveInt(env, "RPC_TIMEOUT_MS", configDefaults.rpcTimeoutMs),
   };

@@ -34,6 +34,8 @@ function storageHttpError(err: unknown, cid: string): HttpError {
   }
   if (err instanceof NotFoundError) return new HttpError(404, "CID_NOT_FOUND", `storage holds no object ${cid}`);
   if (err instanceof IntegrityError) {
+    // Corrupt or tampered storage is an operator's emergency, not a client error: log it all.
+    console.error(`[medvault service] integrity failure reading ${cid}:`, err);
     // The node returned bytes other than the CID names: never serve them.
     return new HttpError(
       502,
