@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { getAddress, keccak256, toHex, zeroHash, type Address } from "viem";
 import { x25519 } from "@noble/curves/ed25519.js";
@@ -224,6 +225,31 @@ describe("service: GET /api/records/{cid} and /api/keyshares/{cid}", function ()
       expect([bad.status, bad.body.error]).to.deep.equal([400, "BAD_CID"]);
       const missing = await strangerClient.json(`/api/keyshares/${unstored.cid}`);
       expect([missing.status, missing.body.error]).to.deep.equal([404, "CID_NOT_FOUND"]);
+    });
+  });
+
+  it("never serves bytes corrupted on the storage node's disk (502), and logs the refusal", async function () {
+    const victim = await uploadAndAnchor(envelopeFor(stack, P, randomBytes(2_000)));
+    // A single-block record is stored as one file holding exactly its bytes.
+    const blocks = path.join(stack.dir, "ipfs", "blocks");
+    const files = (await readdir(blocks, { recursive: true })).map((f) => path.join(blocks, f));
+    let corrupted = 0;
+    for (const file of files) {
+      if (!file.endsWith(".data")) continue;
+      const content = await readFile(file);
+      if (content.length !== victim.bytes.length || !content.equals(victim.bytes)) continue;
+      content[content.length - 1]! ^= 0x01;
+      await writeFile(file, content);
+      corrupted++;
+    }
+    expect(corrupted).to.equal(1);
+    const { status, body } = await patientClient.json(url(victim.cid, P, victim.id));
+    expect(status).to.equal(502);
+    expect(body.error).to.equal("STORAGE_INTEGRITY");
+    expect(JSON.parse((await logLines(stack)).at(-1)!)).to.include({
+      outcome: "refused",
+      status: 502,
+      reason: "STORAGE_INTEGRITY",
     });
   });
 
