@@ -235,6 +235,32 @@ describe("service: Sign-In with Ethereum and sessions", function () {
     expect(again.body.error).to.equal("SESSION_ENDED");
   });
 
+  it("signs in a smart-contract account through its ERC-1271 isValidSignature", async function () {
+    // Minimal wallets as raw runtime code: one answers every isValidSignature with the
+    // ERC-1271 magic value 0x1626ba7e, the other with 0xffffffff (signature refused).
+    const accepting = getAddress("0x00000000000000000000000000000000000a1271");
+    const refusing = getAddress("0x00000000000000000000000000000000000b1271");
+    const returns = (word: string) => `0x63${word}60e01b60005260206000f3` as Hex;
+    await stack.conn.provider.request({ method: "hardhat_setCode", params: [accepting, returns("1626ba7e")] });
+    await stack.conn.provider.request({ method: "hardhat_setCode", params: [refusing, returns("ffffffff")] });
+    const someSignature = `0x${"11".repeat(65)}` as Hex;
+
+    const c = client();
+    const ok = await c.postJson("/api/auth/verify", {
+      message: siweMessage(accepting, await c.nonce()),
+      signature: someSignature,
+    });
+    expect(ok.status, JSON.stringify(ok.body)).to.equal(200);
+    expect(ok.body.address).to.equal(accepting);
+
+    const no = await c.postJson("/api/auth/verify", {
+      message: siweMessage(refusing, await c.nonce()),
+      signature: someSignature,
+    });
+    expect(no.status).to.equal(401);
+    expect(no.body.error).to.equal("SIWE_BAD_SIGNATURE");
+  });
+
   it("uses a Secure __Host- cookie when the app is served over https", async function () {
     const https = await startStack({ SIWE_ORIGIN: "https://medvault.example" });
     try {
