@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { network } from "hardhat";
-import { CATEGORY, DAY, KEY_SHARE, SCOPE, deployMedVault, mask, terms, withCast, type Grant } from "./fixture.ts";
+import { OwnedSmartAccount__factory } from "../../types/ethers-contracts/index.ts";
+import { CATEGORY, DAY, KEY, KEY_SHARE, SCOPE, deployMedVault, digest, mask, terms, withCast, type Grant } from "./fixture.ts";
 
 const conn = await network.create();
 const { ethers, networkHelpers } = conn;
@@ -162,6 +163,46 @@ describe("MedVault EIP-712 consent", function () {
       await expect(medVault.connect(stranger).grantConsentBySig(patient.address, g, deadline, sig))
         .to.be.revertedWithCustomError(medVault, "InvalidGrantee")
         .withArgs(patient.address);
+    });
+  });
+
+  describe("smart-account patients (ERC-1271)", function () {
+    it("a contract account's signed grant and revocation are accepted; its owner's key is the signer", async function () {
+      const { medVault, patient, clinician, stranger } = await networkHelpers.loadFixture(signaturesFixture);
+      // `patient`'s EOA owns the account; the account is the patient on-chain.
+      const account = await new OwnedSmartAccount__factory(patient).deploy(patient.address);
+      const accountAddress = await account.getAddress();
+      const vault = await medVault.getAddress();
+      await account.execute(vault, medVault.interface.encodeFunctionData("registerPatient", [KEY]));
+      await account.execute(
+        vault,
+        medVault.interface.encodeFunctionData("anchorRecord", [accountAddress, digest("note"), CATEGORY.Note, 0, 0]),
+      );
+      const domain = await domainOf(vault);
+      const g = terms(clinician.address, (await now()) + BigInt(DAY));
+      const deadline = (await now()) + 600n;
+      const sig = await signGrant(patient, domain, accountAddress, g, 0n, deadline);
+      await expect(medVault.connect(stranger).grantConsentBySig(accountAddress, g, deadline, sig))
+        .to.emit(medVault, "ConsentGranted")
+        .withArgs(accountAddress, clinician.address, SCOPE.All, 0, [], 1, g.expiry, 0, KEY_SHARE);
+      expect(await medVault.canRead(clinician.address, accountAddress, 1)).to.equal(true);
+
+      // A key that does not own the account cannot speak for it.
+      const forged = await signGrant(stranger, domain, accountAddress, g, 1n, deadline);
+      await expect(medVault.connect(stranger).grantConsentBySig(accountAddress, g, deadline, forged))
+        .to.be.revertedWithCustomError(medVault, "InvalidSignature")
+        .withArgs(accountAddress);
+
+      const revoke = await patient.signTypedData(domain, REVOKE_TYPES, {
+        patient: accountAddress,
+        grantee: clinician.address,
+        nonce: 1n,
+        deadline,
+      });
+      await expect(medVault.connect(stranger).revokeConsentBySig(accountAddress, clinician.address, deadline, revoke))
+        .to.emit(medVault, "ConsentRevoked")
+        .withArgs(accountAddress, clinician.address);
+      expect(await medVault.canRead(clinician.address, accountAddress, 1)).to.equal(false);
     });
   });
 
