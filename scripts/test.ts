@@ -3,7 +3,8 @@
  *
  * Runs every check and test suite in order, streams their output, and ends with one
  * summary line `N passed, N failed` that CI reads. Stages:
- *   checks  — solhint, eslint, TypeScript typecheck (each counts as one test)
+ *   checks  — hardhat build (ABIs and typechain types), solhint, eslint, TypeScript
+ *             typecheck (each counts as one test)
  *   contracts — `hardhat test --coverage` (Solidity fuzz/invariant + mocha/ethers tests),
  *               then the coverage gate on contracts/
  *   lib     — mocha tests of lib/ and the storage service (test/lib, test/service)
@@ -39,6 +40,13 @@ function hasFiles(dir: string, re: RegExp): boolean {
 }
 
 const stages: Stage[] = [
+  {
+    // First: the typecheck reads the typechain types this build generates under types/.
+    name: "compile",
+    kind: "check",
+    cmd: [bin("hardhat"), "build"],
+    skip: () => (hasFiles("contracts", /\.sol$/) ? undefined : "no contracts yet"),
+  },
   {
     name: "solhint",
     kind: "check",
