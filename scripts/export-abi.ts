@@ -4,6 +4,8 @@
  * under ignition/deployments/chain-<id>/. With no deployment the table is empty.
  *
  *   npm run export-abi            (after `hardhat build`; `npm run deploy` runs it for you)
+ *   npm run export-abi -- --abi-only   (ignore local deployments: the form committed to git,
+ *                                       since ignition/deployments/chain-31337/ is git-ignored)
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -83,7 +85,7 @@ function render(abi: unknown[], deployments: Map<number, Deployment>): string {
 }
 
 const abi = readAbi();
-const deployments = readDeployments();
+const deployments = process.argv.includes("--abi-only") ? new Map<number, Deployment>() : readDeployments();
 writeFileSync(OUT, render(abi, deployments));
 console.log(
   `wrote ${path.relative(ROOT, OUT)}: ${abi.length} ABI entries, ` +

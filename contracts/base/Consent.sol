@@ -325,11 +325,12 @@ abstract contract Consent is Records, EIP712, Nonces, IMedVaultConsent {
         uint8 category
     ) internal view returns (Denial denial, uint40 expiry) {
         address owner = _deviceOwnerOf(writer);
-        if (owner != address(0) && owner == patient) {
-            return (category == DEVICE_CATEGORY ? Denial.None : Denial.DeviceCategoryNotAllowed, 0);
-        }
+        bool isDevice = owner != address(0) && owner == patient;
+        if (isDevice && category == DEVICE_CATEGORY) return (Denial.None, 0);
+        // A device that is also a clinician may still write other categories under its grant.
         ClinicianStatus status = _clinicianStatus(writer);
         if (status != ClinicianStatus.Verified) {
+            if (isDevice) return (Denial.DeviceCategoryNotAllowed, 0);
             return (status == ClinicianStatus.Suspended ? Denial.ClinicianSuspended : Denial.ClinicianNotVerified, 0);
         }
         Access memory a = _access[patient][writer];

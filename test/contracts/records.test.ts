@@ -87,6 +87,19 @@ describe("MedVault records", function () {
         .withArgs(device.address);
     });
 
+    it("a clinician registered as the patient's device still writes other categories under its grant", async function () {
+      const { medVault, patient, clinician } = await networkHelpers.loadFixture(recordsFixture);
+      await medVault.connect(patient).registerDevice(clinician.address, "ward monitor");
+      await medVault.connect(clinician).anchorRecord(patient.address, digest("reading"), CATEGORY.Device, 0, 0);
+      await expect(medVault.connect(clinician).anchorRecord(patient.address, digest("dx"), CATEGORY.Diagnosis, 0, 0))
+        .to.be.revertedWithCustomError(medVault, "NoGrant")
+        .withArgs(patient.address, clinician.address);
+      await medVault.connect(patient).grantConsent(terms(clinician.address, await soon(), { permission: PERMISSION.ReadWrite }));
+      await expect(medVault.connect(clinician).anchorRecord(patient.address, digest("dx"), CATEGORY.Diagnosis, 0, 0))
+        .to.emit(medVault, "RecordAnchored")
+        .withArgs(patient.address, 2, clinician.address, digest("dx"), CATEGORY.Diagnosis, 0, 0);
+    });
+
     it("stops writing once revoked", async function () {
       const { medVault, patient, device } = await networkHelpers.loadFixture(recordsFixture);
       await medVault.connect(patient).revokeDevice(device.address);
