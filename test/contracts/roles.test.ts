@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
+import { buildMedVaultModule } from "../../ignition/modules/MedVault.ts";
+import { MedVault__factory } from "../../types/ethers-contracts/index.ts";
 import { deployMedVault, STATUS } from "./fixture.ts";
 
 const conn = await network.create();
@@ -22,6 +24,24 @@ describe("MedVault roles", function () {
       expect(await medVault.hasRole(await medVault.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
       expect(await medVault.hasRole(REGISTRAR_ROLE, registrar.address)).to.equal(true);
       expect(await medVault.hasRole(REGISTRAR_ROLE, stranger.address)).to.equal(false);
+    });
+
+    it("the Ignition module takes the admin as a parameter", async function () {
+      await networkHelpers.loadFixture(rolesFixture);
+      const [, , , , , , , other] = await ethers.getSigners();
+      const { medVault } = await conn.ignition.deploy(buildMedVaultModule(), {
+        parameters: { MedVaultModule: { admin: other!.address } },
+        deploymentId: "admin-parameter",
+        displayUi: false,
+      });
+      const vault = MedVault__factory.connect(await medVault.getAddress(), other!);
+      expect(await vault.hasRole(await vault.DEFAULT_ADMIN_ROLE(), other!.address)).to.equal(true);
+      expect(await vault.hasRole(await vault.DEFAULT_ADMIN_ROLE(), (await ethers.getSigners())[0]!.address)).to.equal(false);
+    });
+
+    it("the Ignition module refuses a registrar that is not an address", function () {
+      expect(() => buildMedVaultModule(["0x1234"])).to.throw(/registrar "0x1234" is not an address/);
+      expect(() => buildMedVaultModule(["0x70997970C51812dc3A010C7d01b50e0aa3c0A6Dc"])).to.throw(/checksum/);
     });
 
     it("rejects a zero admin", async function () {
