@@ -40,7 +40,9 @@ export function orderTimeline(entries: TimelineEntry[]): TimelineEntry[] {
 export async function serviceLog(ctx: VaultContext, patient: Address): Promise<TimelineEntry[]> {
   const page = await requestJson<{ entries: ServiceLogEntry[] }>(ctx.api, `/api/access-log?patient=${patient}&limit=500`);
   return page.entries
+    // The patient's own reads are not accesses by someone else: leave them off their timeline.
     .filter((e) => e.action === "read" && (e.outcome === "refused" || e.outcome === "served"))
+    .filter((e) => !(e.actor && e.actor.toLowerCase() === patient.toLowerCase()))
     .map((e) => ({
       id: `svc-${e.seq}`,
       kind: e.outcome === "refused" ? ("refused" as const) : ("served" as const),
