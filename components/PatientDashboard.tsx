@@ -260,7 +260,7 @@ export function PatientDashboard({ ctx, keys }: { ctx: VaultContext; keys: Accou
             {records.error ? <p className="status status-error">{records.error.message}</p> : null}
             {!records.isLoading && list.length === 0 ? <p className="muted" data-testid="records-empty">No records yet. Add the first one.</p> : null}
             <ul className="list" data-testid="records-list">
-              {list.map((r) => <RecordRow key={r.recordId} ctx={ctx} record={r} resolver={resolver} names={names} />)}
+              {list.map((r) => <RecordRow key={r.recordId} ctx={ctx} record={r} resolver={resolver} names={names} canErase />)}
             </ul>
           </section>
           <AddRecordForm ctx={ctx} patient={keys.account} resolver={resolver} />

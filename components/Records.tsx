@@ -1,12 +1,13 @@
 "use client";
 
 /** Record list, viewer, proof panel and the add-record form: shared by the patient and clinician dashboards. */
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Address } from "viem";
 import type { KeyResolver } from "@/lib/crypto/category.ts";
 import { buildCondition, buildMedicationRequest, buildObservation, FHIR_JSON_MIME, summarise, type RecordSummary } from "@/lib/fhir/index.ts";
 import { CATEGORIES, getCategory } from "@/lib/records/categories.ts";
-import { explainError, readRecord, verifyRecord, writeRecord, type OpenedRecord, type ProofCheck, type RecordInfo, type VaultContext, type WriteStage } from "@/lib/vault/index.ts";
+import { eraseRecord, explainError, readRecord, verifyRecord, writeRecord, type OpenedRecord, type ProofCheck, type RecordInfo, type VaultContext, type WriteStage } from "@/lib/vault/index.ts";
 import { useAction } from "@/hooks/useMedVault.ts";
 import { ActionStatus } from "./ActionStatus.tsx";
 import { shortAddress } from "./ConnectControl.tsx";
@@ -125,7 +126,28 @@ export function ProofPanel({ ctx, record }: { ctx: VaultContext; record: RecordI
   );
 }
 
-export function RecordRow({ ctx, record, resolver, names }: { ctx: VaultContext; record: RecordInfo; resolver: (() => Promise<KeyResolver>) | undefined; names?: Map<string, string> }) {
+/**
+ * The list's verification badge: the ciphertext is fetched and its CID recomputed here, once
+ * per record (bytes under a CID never change), and compared with the chain's.
+ */
+function VerifiedBadge({ ctx, record }: { ctx: VaultContext; record: RecordInfo }) {
+  const check = useQuery({
+    queryKey: ["verify", ctx.chainId, ctx.contract, record.patient, record.recordId, record.cid],
+    queryFn: () => verifyRecord(ctx, record),
+    enabled: !record.erased,
+    staleTime: Infinity,
+    retry: false,
+  });
+  const id = record.recordId;
+  if (record.erased) return <span className="pill pill-warn" data-testid={`record-verified-${id}`} data-verified="erased">Erased</span>;
+  if (check.isLoading) return <span className="pill" data-testid={`record-verified-${id}`} data-verified="checking">Checking…</span>;
+  if (check.data?.ok) return <span className="pill pill-ok" data-testid={`record-verified-${id}`} data-verified="true" title="The stored bytes hash to the CID anchored on-chain">✓ Verified</span>;
+  if (check.data) return <span className="pill pill-err" data-testid={`record-verified-${id}`} data-verified="false">✗ Tampered</span>;
+  return <span className="pill pill-warn" data-testid={`record-verified-${id}`} data-verified="unknown" title={check.error ? explainError(check.error).message : undefined}>Not checked</span>;
+}
+
+export function RecordRow({ ctx, record, resolver, names, canErase = false }: { ctx: VaultContext; record: RecordInfo; resolver: (() => Promise<KeyResolver>) | undefined; names?: Map<string, string>; canErase?: boolean }) {
+  const erase = useAction();
   const [opened, setOpened] = useState<OpenedRecord | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -138,7 +160,7 @@ export function RecordRow({ ctx, record, resolver, names }: { ctx: VaultContext;
         <span className="badge">{getCategory(record.category).label}</span>
         <span className="record-title">Record #{id}{record.supersedes ? ` (replaces #${record.supersedes})` : ""}</span>
         <span className="muted small">{formatTime(record.time)} · by {author}</span>
-        {record.erased ? <span className="pill pill-warn">Erased</span> : <span className="pill pill-ok" title="Anchored on-chain">Anchored</span>}
+        <VerifiedBadge ctx={ctx} record={record} />
       </div>
       <div className="record-actions">
         {resolver && !record.erased ? (
@@ -165,7 +187,24 @@ export function RecordRow({ ctx, record, resolver, names }: { ctx: VaultContext;
         <button type="button" className="btn btn-ghost" aria-expanded={showProof} data-testid={`record-proof-toggle-${id}`} onClick={() => setShowProof((v) => !v)}>
           {showProof ? "Hide proof" : "Proof"}
         </button>
+        {canErase && !record.erased ? (
+          <button
+            type="button"
+            className="btn btn-ghost"
+            data-testid={`record-erase-${id}`}
+            disabled={erase.state.phase === "working"}
+            onClick={() => {
+              if (window.confirm(`Erase record #${id}? It stays listed as erased, but nobody — you included — can read it again.`)) {
+                setOpened(undefined);
+                void erase.run("Erasing record", (onTx) => eraseRecord(ctx, id, onTx), `Record #${id} erased`);
+              }
+            }}
+          >
+            Erase
+          </button>
+        ) : null}
       </div>
+      <ActionStatus state={erase.state} testId={`record-erase-status-${id}`} />
       {error ? <p className="status status-error" role="alert" data-testid={`record-error-${id}`}>{error}</p> : null}
       {opened ? <OpenedView opened={opened} /> : null}
       {showProof ? <ProofPanel ctx={ctx} record={record} /> : null}

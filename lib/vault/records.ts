@@ -115,6 +115,14 @@ export async function verifyRecord(ctx: VaultContext, record: RecordInfo): Promi
   return { ok: computed === record.cid, onChainCid: record.cid, computedCid: computed, bytes: bytes.length };
 }
 
+/**
+ * Crypto-shredding: the record stays anchored (history is never rewritten) but authorises
+ * no reads any more, and the storage service refuses to serve it.
+ */
+export async function eraseRecord(ctx: VaultContext, recordId: number, onStatus?: (s: TxStatus) => void) {
+  return sendTx(ctx, { functionName: "markErased", args: [recordId] }, onStatus);
+}
+
 export type OpenedRecord = RecordPayload & { record: RecordInfo };
 
 /**

@@ -11,6 +11,7 @@ import { REGISTRAR_ROLE } from "../../../ignition/modules/MedVault.ts";
 import {
   breakGlass,
   cookieFetch,
+  eraseRecord,
   explainError,
   fetchCiphertext,
   grantAccess,
@@ -191,17 +192,53 @@ describe("lib/vault flows against the real contracts and storage service", funct
     expect(err).to.include({ code: "REASON_REQUIRED" });
   });
 
-  it("blocks a suspended clinician's reads at once", async () => {
+  it("lets a read+write clinician add a record the patient can open, and blocks them at once when suspended", async () => {
     const expiry = Math.floor(Date.now() / 1000) + 86_400;
     await grantAccess(patient, pKeys, { grantee: doctor.account, scope: 0, permission: 2, expiry, purpose: 1 });
     const records = await listRecords(doctor, pKeys.account);
     const resolver = await granteeKeyResolver(doctor, dKeys, pKeys.account);
     expect(dec((await readRecord(doctor, resolver, records[0]!)).content)).to.equal("Seen after revocation");
+    // Read+write: the clinician adds a record the patient can open with their own keys.
+    const written = await writeRecord(doctor, resolver, { patient: pKeys.account, category: 4, content: enc("Diagnosis: migraine with aura"), mime: "text/plain" });
+    const byDoctor = (await listRecords(patient, pKeys.account)).find((r) => r.recordId === written.recordId)!;
+    expect(byDoctor.author).to.equal(doctor.account);
+    expect(dec((await readRecord(patient, ownKeyResolver(patient, pKeys), byDoctor)).content)).to.equal("Diagnosis: migraine with aura");
     await sendTx(registrar, { functionName: "suspendClinician", args: [doctor.account as Address] });
     expect((await grantsTo(doctor, doctor.account))[0]).to.include({ state: "suspended" });
     const err = await readRecord(doctor, resolver, records[0]!).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ServiceError).and.include({ status: 403 });
     const simulated = await openSession(doctor, pKeys.account, [records[0]!.recordId], 0).catch((e: unknown) => e);
     expect(explainError(simulated)).to.include({ code: "ClinicianSuspended" });
+  });
+});
+
+describe("lib/vault erasure", function () {
+  this.timeout(120_000);
+  let stack: Stack;
+  after(async () => stack?.close());
+
+  it("erases a record: it stays listed as erased and storage no longer serves it", async () => {
+    stack = await startStack();
+    const chain = defineChain({ id: 31337, name: "Hardhat", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } });
+    const transport = custom(stack.conn.provider, { retryCount: 0 });
+    const account = getAddress(stack.signers[3]!.address);
+    const ctx: VaultContext = {
+      publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }),
+      walletClient: createWalletClient({ chain, transport, account }),
+      account,
+      contract: stack.contract,
+      chainId: 31337,
+      api: { baseUrl: stack.url, fetch: cookieFetch() },
+    };
+    const keys = await registerPatient(ctx, await unlockAccount(ctx));
+    await signIn(ctx);
+    const { recordId } = await writeRecord(ctx, ownKeyResolver(ctx, keys), { patient: account, category: 9, content: enc("to be shredded"), mime: "text/plain" });
+    await eraseRecord(ctx, recordId);
+    const [record] = await listRecords(ctx, account);
+    expect(record).to.include({ recordId, erased: true });
+    const err = await fetchCiphertext(ctx, record!).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ServiceError).and.include({ status: 403 });
+    const read = await readRecord(ctx, ownKeyResolver(ctx, keys), record!).catch((e: unknown) => e);
+    expect(read).to.include({ code: "ERASED" });
   });
 });
