@@ -33,12 +33,17 @@ export function ConnectControl() {
   const switchChain = useSwitchChain();
   const { session, signIn, ctx } = useVault();
   const [hasWallet, setHasWallet] = useState<boolean | undefined>(undefined);
+  const [locked, setLocked] = useState(false);
   const [siweError, setSiweError] = useState<string | undefined>();
   const [siweBusy, setSiweBusy] = useState(false);
 
   useEffect(() => {
-    setHasWallet(typeof window !== "undefined" && "ethereum" in window && Boolean((window as { ethereum?: unknown }).ethereum));
-  }, []);
+    type Injected = { _metamask?: { isUnlocked?: () => Promise<boolean> } };
+    const eth = typeof window !== "undefined" ? (window as { ethereum?: Injected }).ethereum : undefined;
+    setHasWallet(Boolean(eth));
+    // MetaMask says whether it is locked without prompting; other wallets simply prompt on connect.
+    eth?._metamask?.isUnlocked?.().then((unlocked) => setLocked(!unlocked), () => undefined);
+  }, [status]);
 
   const target = appConfig.chains.find((c) => c.id === appConfig.defaultChainId) ?? appConfig.chains[0];
 
@@ -60,6 +65,11 @@ export function ConnectControl() {
         {hasWallet === false ? (
           <p className="status status-warn" role="alert" data-testid="connect-error" data-reason="no-wallet">
             No browser wallet found. Install <a href="https://metamask.io/download/" rel="noreferrer">MetaMask</a> (or another Ethereum wallet extension) and reload this page.
+          </p>
+        ) : null}
+        {hasWallet && locked && !connect.error ? (
+          <p className="status status-warn" role="status" data-testid="connect-error" data-reason="locked">
+            Your wallet is locked. Press Connect wallet and unlock it with your password when it opens.
           </p>
         ) : null}
         {connect.error ? (
