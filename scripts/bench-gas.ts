@@ -13,6 +13,7 @@ import path from "node:path";
 import type { ContractTransactionResponse, TransactionReceipt } from "ethers";
 import { network } from "hardhat";
 import { MedVault__factory } from "../types/ethers-contracts/index.ts";
+import { grantConsentTypes } from "../lib/chain/eip712.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 // The typed factory below reads the compiled artifact; build first so the numbers match the source.
@@ -122,21 +123,8 @@ await asPatient.grantConsent(await grantTerms(clinician.address));
   const deadline = (await now()) + 3_600n;
   const { chainId } = await ethers.provider.getNetwork();
   const domain = { name: "MedVault", version: "1", chainId, verifyingContract: await medVault.getAddress() };
-  const types = {
-    GrantConsent: [
-      { name: "patient", type: "address" },
-      { name: "grantee", type: "address" },
-      { name: "scope", type: "uint8" },
-      { name: "categoryMask", type: "uint32" },
-      { name: "recordIds", type: "uint32[]" },
-      { name: "permission", type: "uint8" },
-      { name: "expiry", type: "uint40" },
-      { name: "purpose", type: "uint8" },
-      { name: "keyShareDigest", type: "bytes32" },
-      { name: "nonce", type: "uint256" },
-      { name: "deadline", type: "uint256" },
-    ],
-  };
+  const types = structuredClone(grantConsentTypes) as unknown as Record<string, { name: string; type: string }[]>;
+
   const signature = await patient2.signTypedData(domain, types, {
     patient: patient2.address,
     ...terms,

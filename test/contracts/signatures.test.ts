@@ -3,6 +3,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { network } from "hardhat";
 import { OwnedSmartAccount__factory } from "../../types/ethers-contracts/index.ts";
 import { CATEGORY, DAY, KEY, KEY_SHARE, SCOPE, deployMedVault, digest, mask, terms, withCast, type Grant } from "./fixture.ts";
+import { grantConsentTypes, revokeConsentTypes } from "../../lib/chain/eip712.ts";
 
 const conn = await network.create();
 const { ethers, networkHelpers } = conn;
@@ -11,29 +12,9 @@ async function signaturesFixture() {
   return withCast(await deployMedVault(conn), [CATEGORY.Note, CATEGORY.Lab]);
 }
 
-const GRANT_TYPES = {
-  GrantConsent: [
-    { name: "patient", type: "address" },
-    { name: "grantee", type: "address" },
-    { name: "scope", type: "uint8" },
-    { name: "categoryMask", type: "uint32" },
-    { name: "recordIds", type: "uint32[]" },
-    { name: "permission", type: "uint8" },
-    { name: "expiry", type: "uint40" },
-    { name: "purpose", type: "uint8" },
-    { name: "keyShareDigest", type: "bytes32" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
-const REVOKE_TYPES = {
-  RevokeConsent: [
-    { name: "patient", type: "address" },
-    { name: "grantee", type: "address" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
+// ethers wants mutable arrays; the shared definitions are `as const`.
+const GRANT_TYPES = structuredClone(grantConsentTypes) as unknown as Record<string, { name: string; type: string }[]>;
+const REVOKE_TYPES = structuredClone(revokeConsentTypes) as unknown as Record<string, { name: string; type: string }[]>;
 
 type Domain = { name: string; version: string; chainId: bigint; verifyingContract: string };
 
