@@ -111,9 +111,25 @@ export async function revokeAccess(
     ],
     (s) => onStatus?.(s, "revoke"),
   );
+  const reshared = await reshareGrants(ctx, keys, rotated, { except: grantee, grants, onStatus });
+  return { hash, rotated, reshared };
+}
+
+/**
+ * After `rotated` categories got a new key epoch, gives every live grantee whose scope
+ * overlaps them a fresh key share (one transaction each, same terms), so they keep
+ * reading records written from now on.
+ */
+export async function reshareGrants(
+  ctx: VaultContext,
+  keys: AccountKeys,
+  rotated: readonly number[],
+  opts: { except?: Address; grants?: GrantInfo[]; onStatus?: (s: TxStatus, step: string) => void } = {},
+): Promise<Address[]> {
+  const grants = opts.grants ?? (await listGrants(ctx, keys.account));
   const reshared: Address[] = [];
   for (const g of grants) {
-    if (g.state !== "active" || isAddressEqual(g.grantee, grantee)) continue;
+    if (g.state !== "active" || (opts.except && isAddressEqual(g.grantee, opts.except))) continue;
     const held = categoriesToRotate(await scopeOf(ctx, keys.account, g.scope, g.categoryMask, g.recordIds));
     if (!held.some((c) => rotated.includes(c))) continue;
     const digest = await uploadKeyShare(ctx, keys, g.grantee, held);
@@ -123,11 +139,11 @@ export async function revokeAccess(
         functionName: "grantConsent",
         args: [{ grantee: g.grantee, scope: g.scope, categoryMask: g.categoryMask, recordIds: g.recordIds, permission: g.permission, expiry: g.expiry, purpose: g.purpose, keyShareDigest: digest }],
       },
-      (s) => onStatus?.(s, `re-share with ${g.grantee}`),
+      (s) => opts.onStatus?.(s, `re-share with ${g.grantee}`),
     );
     reshared.push(g.grantee);
   }
-  return { hash, rotated, reshared };
+  return reshared;
 }
 
 /** The categories a grant covers (all, its mask, or its records' categories). */

@@ -10,3 +10,4 @@ export * from "./records.ts";
 export * from "./consent.ts";
 export * from "./timeline.ts";
 export * from "./profile.ts";
+export * from "./reencrypt.ts";
