@@ -8,7 +8,7 @@
  * Ctrl-C stops every child process; the next start begins from a fresh chain.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { DEMO_ACCOUNTS } from "./demo-accounts.ts";
 import {
@@ -21,8 +21,9 @@ import {
   stopAll,
 } from "./stack.ts";
 
-const CHAIN_PORT = Number(process.env.CHAIN_PORT ?? 8545);
-const APP_PORT = Number(process.env.PORT ?? 3000);
+if (existsSync(path.join(ROOT, ".env"))) process.loadEnvFile(path.join(ROOT, ".env"));
+const CHAIN_PORT = Number(process.env.CHAIN_PORT || 8545);
+const APP_PORT = Number(process.env.PORT || 3000);
 const DATA_DIR = path.resolve(ROOT, process.env.MEDVAULT_LOCAL_DATA ?? "data/local");
 
 let step = 0;
