@@ -61,7 +61,7 @@ async function main() {
       MEDVAULT_RPC_URL: chain.url,
       MEDVAULT_DATA_DIR: DATA_DIR,
       IPFS_DATA_DIR: path.join(DATA_DIR, "ipfs"),
-      SESSION_SECRET: process.env.SESSION_SECRET ?? randomBytes(32).toString("hex"),
+      SESSION_SECRET: process.env.SESSION_SECRET || randomBytes(32).toString("hex"),
     },
     log,
   );
