@@ -10,6 +10,7 @@ import {
   listGrants,
   listRecords,
   ownKeyResolver,
+  reencryptAll,
   PURPOSES,
   readProfile,
   revokeAccess,
@@ -96,6 +97,45 @@ function ProfileSection({ ctx, keys, records }: { ctx: VaultContext; keys: Accou
 }
 
 const DAY = 86_400;
+
+/** The strong answer to a revocation: every live record re-encrypted under new keys, old versions erased. */
+function ReencryptCard({ ctx, keys }: { ctx: VaultContext; keys: AccountKeys }) {
+  const action = useAction();
+  const [progress, setProgress] = useState<string | undefined>();
+  return (
+    <section className="card">
+      <h2>Re-encrypt everything</h2>
+      <p className="small muted">
+        Revoking stops access to anything written afterwards, but a clinician may have kept old copies. This re-encrypts every record under new keys,
+        shares the new keys with the clinicians who still have access, and erases the old versions. One wallet confirmation per record.
+      </p>
+      <button
+        type="button"
+        className="btn btn-secondary"
+        data-testid="reencrypt-all"
+        disabled={action.state.phase === "working"}
+        onClick={() => {
+          if (!window.confirm("Re-encrypt every record under new keys? Each record needs a transaction.")) return;
+          void action.run(
+            "Re-encrypting",
+            (onTx) =>
+              reencryptAll(ctx, keys, (p) => {
+                if (p.stage === "rotate") setProgress("Rotating keys…");
+                else if (p.stage === "reshare") setProgress("Sharing new keys with remaining clinicians…");
+                else setProgress(`Record ${p.done} of ${p.total}`);
+                if ("tx" in p && p.tx) onTx(p.tx);
+              }),
+            "Every record re-encrypted under new keys",
+          );
+        }}
+      >
+        Re-encrypt everything
+      </button>
+      {action.state.phase === "working" && progress ? <p className="small" data-testid="reencrypt-progress">{progress}</p> : null}
+      <ActionStatus state={action.state} testId="reencrypt-status" />
+    </section>
+  );
+}
 
 function ConsentSection({ ctx, keys, records, grants, names }: { ctx: VaultContext; keys: AccountKeys; records: RecordInfo[]; grants: GrantInfo[]; names: Map<string, string> }) {
   const clinicians = useLiveQuery(["clinicians"], listClinicians);
@@ -214,6 +254,7 @@ function ConsentSection({ ctx, keys, records, grants, names }: { ctx: VaultConte
           ))}
         </ul>
       </section>
+      <ReencryptCard ctx={ctx} keys={keys} />
     </div>
   );
 }
