@@ -2288,4 +2288,6 @@ export type MedVaultDeployment = {
   readonly deployBlock?: number;
 };
 
-export const deployments = {} as const satisfies Record<number, MedVaultDeployment>;
+export const deployments = {
+  31337: { MedVault: "0x5FbDB2315678afecb367f032d93F642f64180aa3", deployBlock: 1 },
+} as const satisfies Record<number, MedVaultDeployment>;
