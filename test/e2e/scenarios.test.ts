@@ -66,6 +66,12 @@ describe("MedVault in the browser (Chromium, injected wallet, real chain and sto
     office = await open(registrar.privateKey, "registrar");
   });
 
+  afterEach(async function () {
+    // What every page showed when a scenario failed, beside the step screenshots.
+    if (this.currentTest?.state === "failed")
+      for (const s of sessions) await s.shot("at-failure").catch(() => undefined);
+  });
+
   after(async function () {
     for (const s of sessions) await s.context.close().catch(() => undefined);
     await stopStack();

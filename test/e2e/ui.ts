@@ -82,11 +82,13 @@ export async function visible(loc: Locator): Promise<boolean> {
 }
 
 async function clickIfReady(loc: Locator): Promise<boolean> {
+  // Short timeouts: a gate's button disappears as soon as its step is done, and a plain
+  // isEnabled() or click() would then wait the default 30 s for it to come back.
+  if (!(await visible(loc))) return false;
   if (
-    !(await visible(loc)) ||
     !(await loc
       .first()
-      .isEnabled()
+      .isEnabled({ timeout: 1_000 })
       .catch(() => false))
   )
     return false;
@@ -116,7 +118,10 @@ export async function passGates(page: Page, role: Role, dashboard: string, timeo
     if (await clickIfReady(page.getByTestId("gate-siwe-button"))) continue;
     if (await clickIfReady(page.getByTestId("unlock-button"))) continue;
     if (await visible(page.getByTestId("onboarding"))) {
-      await page.getByTestId(`role-${role}`).check();
+      // Onboarding vanishes the moment registration confirms, so never wait long on its parts.
+      const choice = page.getByTestId(`role-${role}`);
+      if (!(await choice.isChecked({ timeout: 1_000 }).catch(() => true)))
+        await choice.check({ timeout: 2_000 }).catch(() => undefined);
       if (await clickIfReady(page.getByTestId("register-button"))) continue;
     }
     await page.waitForTimeout(300);
