@@ -58,11 +58,38 @@ function sourceHash(contract: Address): string {
       let text = readFileSync(abs);
       if (p === path.join("lib", "chain", "generated.ts"))
         text = Buffer.from(text.toString("utf8").replace(/export const deployments = [\s\S]*$/, ""));
+      // Other builds reformat tsconfig.json and add their own type folders; only its settings matter here.
+      if (p === "tsconfig.json")
+        text = Buffer.from(JSON.stringify(withoutTypeFolders(JSON.parse(text.toString("utf8")))));
       h.update(p).update(text);
     }
   };
   roots.forEach(walk);
   return h.digest("hex");
+}
+
+type TsConfig = { include?: string[]; [k: string]: unknown };
+
+/** tsconfig.json without the `<distDir>/types` entries next build adds to `include`. */
+function withoutTypeFolders(config: TsConfig, only?: string): TsConfig {
+  const generated = (entry: string) =>
+    only
+      ? entry.startsWith(`${only}/`)
+      : /(^|\/)\.next[^/]*\/(.*\/)?types\/\*\*\/\*\.ts$/.test(entry) &&
+        entry !== ".next/types/**/*.ts" &&
+        entry !== ".next/dev/types/**/*.ts";
+  return { ...config, include: (config.include ?? []).filter((e) => !generated(e)) };
+}
+
+/** Takes this build's type folders back out of tsconfig.json, keeping any other change made meanwhile. */
+function restoreTsconfig(before: string): void {
+  const file = path.join(ROOT, "tsconfig.json");
+  const now = readFileSync(file, "utf8");
+  if (now === before) return;
+  const cleaned = withoutTypeFolders(JSON.parse(now) as TsConfig, DIST_DIR);
+  if (JSON.stringify(cleaned) === JSON.stringify(JSON.parse(before))) writeFileSync(file, before);
+  else if (JSON.stringify(cleaned) !== JSON.stringify(JSON.parse(now)))
+    writeFileSync(file, `${JSON.stringify(cleaned, null, 2)}\n`);
 }
 
 /**
@@ -120,14 +147,13 @@ async function buildApp(contract: Address, log: Log): Promise<void> {
   }
   log(`building the Next.js app into ${DIST_DIR} (takes a few minutes)…`);
   // next build adds its distDir's type folders to tsconfig.json; this folder is a test detail, not the project's.
-  const tsconfig = path.join(ROOT, "tsconfig.json");
-  const before = readFileSync(tsconfig, "utf8");
+  const before = readFileSync(path.join(ROOT, "tsconfig.json"), "utf8");
   try {
     await runStep("next build", bin("next"), ["build"], {
       env: { NEXT_TELEMETRY_DISABLED: "1", MEDVAULT_NEXT_DIST_DIR: DIST_DIR, NEXT_PUBLIC_MEDVAULT_CONTRACT: contract },
     });
   } finally {
-    if (readFileSync(tsconfig, "utf8") !== before) writeFileSync(tsconfig, before);
+    restoreTsconfig(before);
   }
   writeFileSync(stamp, hash);
   log("Next.js build done");
