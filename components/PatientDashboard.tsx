@@ -15,7 +15,7 @@ import {
   readProfile,
   revokeAccess,
   saveProfile,
-  timeline,
+  timelinePage,
   endEmergency,
   type AccountKeys,
   type GrantInfo,
@@ -261,12 +261,19 @@ function ConsentSection({ ctx, keys, records, grants, names }: { ctx: VaultConte
 
 type Tab = "records" | "profile" | "sharing" | "timeline";
 
+/** Viewing sessions per timeline page. */
+const TIMELINE_PAGE = 100;
+
 export function PatientDashboard({ ctx, keys }: { ctx: VaultContext; keys: AccountKeys }) {
   const [tab, setTab] = useState<Tab>("records");
   const records = useLiveQuery(["records", keys.account], (c) => listRecords(c, keys.account));
   const grants = useLiveQuery(["grants", keys.account], (c) => listGrants(c, keys.account));
   const clinicians = useLiveQuery(["clinicians"], listClinicians);
-  const events = useLiveQuery(["timeline", keys.account], (c) => timeline(c, keys.account));
+  // The timeline loads its newest page only (work bounded by what is shown, not by the
+  // patient's whole history); "Show older" widens the page.
+  const [timelineLimit, setTimelineLimit] = useState(TIMELINE_PAGE);
+  const page = useLiveQuery(["timeline", keys.account, timelineLimit], (c) => timelinePage(c, keys.account, { limit: timelineLimit }));
+  const events = { data: page.data?.entries, error: page.error };
   const names = useMemo(() => new Map((clinicians.data ?? []).map((c) => [c.address.toLowerCase(), c.name])), [clinicians.data]);
   const resolver = useMemo(() => async () => ownKeyResolver(ctx, keys), [ctx, keys]);
   const endAction = useAction();
@@ -315,6 +322,11 @@ export function PatientDashboard({ ctx, keys }: { ctx: VaultContext; keys: Accou
             <h2>Access timeline</h2>
             {events.error ? <p className="status status-error">{events.error.message}</p> : null}
             <TimelineList entries={events.data ?? []} names={names} />
+            {page.data?.olderBefore !== undefined ? (
+              <button type="button" className="btn btn-secondary" data-testid="timeline-older" onClick={() => setTimelineLimit((l) => l + TIMELINE_PAGE)}>
+                Show older accesses
+              </button>
+            ) : null}
           </section>
         </div>
       ) : null}

@@ -8,17 +8,22 @@ import { medVaultAbi } from "../chain/generated.ts";
 import { cidFromDigest, FLAG_DAG_PB } from "../storage/cid.ts";
 import type { VaultContext } from "./context.ts";
 
-type Log = { args: Record<string, unknown>; blockNumber: bigint; transactionHash: Hash; logIndex: number };
+export type Log = { args: Record<string, unknown>; blockNumber: bigint; transactionHash: Hash; logIndex: number };
 
 /** Events by name; args are read by name below, so this stays one untyped seam over the ABI. */
-export async function events(ctx: VaultContext, eventName: string, args?: Record<string, unknown>): Promise<Log[]> {
+export async function events(
+  ctx: VaultContext,
+  eventName: string,
+  args?: Record<string, unknown>,
+  range: { fromBlock?: bigint; toBlock?: bigint } = {},
+): Promise<Log[]> {
   const logs = await ctx.publicClient.getContractEvents({
     address: ctx.contract,
     abi: medVaultAbi,
     eventName,
     args,
-    fromBlock: ctx.fromBlock ?? 0n,
-    toBlock: "latest",
+    fromBlock: range.fromBlock ?? ctx.fromBlock ?? 0n,
+    toBlock: range.toBlock ?? "latest",
   } as never);
   return (logs as unknown as Log[]).filter((l) => l.blockNumber !== null);
 }

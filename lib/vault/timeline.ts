@@ -6,7 +6,7 @@
 import type { Address, Hash } from "viem";
 import { requestJson } from "./api.ts";
 import type { VaultContext } from "./context.ts";
-import { blockTime, events } from "./reads.ts";
+import { blockTime, events, type Log } from "./reads.ts";
 
 export type TimelineEntry = {
   id: string;
@@ -54,40 +54,111 @@ export async function serviceLog(ctx: VaultContext, patient: Address): Promise<T
     }));
 }
 
-export async function timeline(ctx: VaultContext, patient: Address, opts: { includeService?: boolean } = {}): Promise<TimelineEntry[]> {
-  const [sessions, emergencies, ended, granted, revoked] = await Promise.all([
-    events(ctx, "AccessSessionOpened", { patient }),
-    events(ctx, "EmergencyAccessOpened", { patient }),
-    events(ctx, "EmergencyAccessEnded", { patient }),
-    events(ctx, "ConsentGranted", { patient }),
-    events(ctx, "ConsentRevoked", { patient }),
-  ]);
-  const out: TimelineEntry[] = [];
-  const push = async (kind: TimelineEntry["kind"], logs: typeof sessions, map: (a: Record<string, unknown>) => Partial<TimelineEntry>) => {
-    for (const l of logs) {
-      out.push({
-        id: `${l.transactionHash}-${l.logIndex}`,
-        kind,
-        time: await blockTime(ctx, l.blockNumber),
-        actor: null,
-        recordIds: [],
-        txHash: l.transactionHash,
-        source: "chain",
-        ...map(l.args),
-      });
-    }
-  };
-  await push("session", sessions, (a) => ({
-    actor: a.clinician as Address,
-    recordIds: ((a.recordIds as readonly number[]) ?? []).map(Number),
-    purpose: Number(a.purpose),
+type EventKind = Exclude<TimelineEntry["kind"], "refused" | "served">;
+
+const EVENT_KINDS: readonly [EventKind, string, (a: Record<string, unknown>) => Partial<TimelineEntry>][] = [
+  [
+    "session",
+    "AccessSessionOpened",
+    (a) => ({ actor: a.clinician as Address, recordIds: ((a.recordIds as readonly number[]) ?? []).map(Number), purpose: Number(a.purpose) }),
+  ],
+  ["emergency", "EmergencyAccessOpened", (a) => ({ actor: a.clinician as Address, reason: String(a.reason), expiresAt: Number(a.expiresAt) })],
+  ["emergency-ended", "EmergencyAccessEnded", (a) => ({ actor: a.endedBy as Address })],
+  ["granted", "ConsentGranted", (a) => ({ actor: a.grantee as Address, purpose: Number(a.purpose), expiresAt: Number(a.expiry) })],
+  ["revoked", "ConsentRevoked", (a) => ({ actor: a.grantee as Address })],
+];
+
+async function toEntries(ctx: VaultContext, kind: EventKind, logs: readonly Log[]): Promise<TimelineEntry[]> {
+  const map = EVENT_KINDS.find(([k]) => k === kind)![2];
+  // One lookup per distinct block, all at once: a block's time never changes and is cached.
+  const blocks = [...new Set(logs.map((l) => l.blockNumber))];
+  const times = new Map(await Promise.all(blocks.map(async (b) => [b, await blockTime(ctx, b)] as const)));
+  return logs.map((l) => ({
+    id: `${l.transactionHash}-${l.logIndex}`,
+    kind,
+    time: times.get(l.blockNumber)!,
+    actor: null,
+    recordIds: [],
+    txHash: l.transactionHash,
+    source: "chain" as const,
+    ...map(l.args),
   }));
-  await push("emergency", emergencies, (a) => ({ actor: a.clinician as Address, reason: String(a.reason), expiresAt: Number(a.expiresAt) }));
-  await push("emergency-ended", ended, (a) => ({ actor: a.endedBy as Address }));
-  await push("granted", granted, (a) => ({ actor: a.grantee as Address, purpose: Number(a.purpose), expiresAt: Number(a.expiry) }));
-  await push("revoked", revoked, (a) => ({ actor: a.grantee as Address }));
+}
+
+async function eventsOf(ctx: VaultContext, kind: EventKind, patient: Address, range: { fromBlock?: bigint; toBlock?: bigint } = {}) {
+  const name = EVENT_KINDS.find(([k]) => k === kind)![1];
+  return toEntries(ctx, kind, await events(ctx, name, { patient }, range));
+}
+
+/** The whole timeline: every on-chain event about `patient`, and the service's log. */
+export async function timeline(ctx: VaultContext, patient: Address, opts: { includeService?: boolean } = {}): Promise<TimelineEntry[]> {
+  const all = await Promise.all(EVENT_KINDS.map(([kind]) => eventsOf(ctx, kind, patient)));
+  const out = all.flat();
   if (opts.includeService !== false) out.push(...(await serviceLog(ctx, patient)));
   return orderTimeline(out);
+}
+
+export type TimelinePage = {
+  entries: TimelineEntry[];
+  /** Pass as `before` to load the next, older page; absent when this page reaches the deployment. */
+  olderBefore?: bigint;
+};
+
+/** Blocks scanned by the first window of a page; each further window is four times wider. */
+const FIRST_WINDOW = 2_048n;
+
+/**
+ * The newest part of the timeline — what the patient sees first — in work bounded by the
+ * page, not by the patient's whole history: viewing sessions (the events that grow without
+ * bound) are read backwards from `before` (default: the newest block) in widening block
+ * windows until `limit` of them are found; consent changes and the service log are kept for
+ * the same span. Emergency accesses are always all included, first: a patient must never
+ * miss one because it is old.
+ */
+export async function timelinePage(
+  ctx: VaultContext,
+  patient: Address,
+  opts: { limit?: number; before?: bigint; includeService?: boolean } = {},
+): Promise<TimelinePage> {
+  const limit = opts.limit ?? 100;
+  const floor = ctx.fromBlock ?? 0n;
+  const top = opts.before !== undefined ? opts.before - 1n : await ctx.publicClient.getBlockNumber();
+  const first = opts.before === undefined;
+  const emergencies = first
+    ? Promise.all([eventsOf(ctx, "emergency", patient), eventsOf(ctx, "emergency-ended", patient)])
+    : Promise.resolve([[], []] as TimelineEntry[][]);
+
+  const sessionLogs: Log[] = [];
+  let to = top;
+  let from = top;
+  let window = FIRST_WINDOW;
+  while (to >= floor) {
+    from = to - window + 1n > floor ? to - window + 1n : floor;
+    sessionLogs.push(...(await events(ctx, "AccessSessionOpened", { patient }, { fromBlock: from, toBlock: to })));
+    if (sessionLogs.length >= limit || from === floor) break;
+    to = from - 1n;
+    window *= 4n;
+  }
+  if (sessionLogs.length > limit) {
+    // Keep the newest `limit`, but never split a block: the next page starts below it.
+    sessionLogs.sort((a, b) => (a.blockNumber === b.blockNumber ? b.logIndex - a.logIndex : a.blockNumber < b.blockNumber ? 1 : -1));
+    from = sessionLogs[limit - 1]!.blockNumber;
+    sessionLogs.splice(0, sessionLogs.length, ...sessionLogs.filter((l) => l.blockNumber >= from));
+  }
+  const span = { fromBlock: from, toBlock: top };
+  const [sessions, granted, revoked, [opened = [], ended = []]] = await Promise.all([
+    toEntries(ctx, "session", sessionLogs),
+    eventsOf(ctx, "granted", patient, span),
+    eventsOf(ctx, "revoked", patient, span),
+    emergencies,
+  ]);
+  const out = [...sessions, ...granted, ...revoked, ...opened, ...ended];
+  if (opts.includeService !== false && first) {
+    // The service log answers newest first; keep what falls inside this page's span of time.
+    const oldest = sessions.reduce((m, e) => Math.min(m, e.time), Number.MAX_SAFE_INTEGER);
+    out.push(...(await serviceLog(ctx, patient)).filter((e) => from === floor || e.time >= oldest));
+  }
+  return { entries: orderTimeline(out), ...(from > floor ? { olderBefore: from } : {}) };
 }
 
 /** Accesses (sessions, emergencies, reads) per UTC day and per clinician, for the timeline chart. */

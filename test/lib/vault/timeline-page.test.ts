@@ -1,0 +1,84 @@
+/**
+ * The paged timeline against the real contracts: pages are newest first, never overlap or
+ * skip a session, an old emergency access is still shown first, and together the pages
+ * are the whole timeline.
+ */
+import { expect } from "chai";
+import { createPublicClient, createWalletClient, custom, defineChain, getAddress, keccak256, stringToHex, toBytes } from "viem";
+import { REGISTRAR_ROLE } from "../../../ignition/modules/MedVault.ts";
+import {
+  breakGlass,
+  cookieFetch,
+  grantAccess,
+  openSession,
+  ownKeyResolver,
+  registerClinicianKey,
+  registerPatient,
+  sendTx,
+  signIn,
+  timeline,
+  timelinePage,
+  unlockAccount,
+  writeRecord,
+  type VaultContext,
+} from "../../../lib/vault/index.ts";
+import { startStack, type Stack } from "../../service/harness.ts";
+
+describe("lib/vault paged timeline", function () {
+  this.timeout(180_000);
+  let stack: Stack;
+  after(async () => stack?.close());
+
+  it("pages sessions newest first without gaps or overlaps, emergency access first", async () => {
+    stack = await startStack();
+    const chain = defineChain({ id: 31337, name: "Hardhat", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } });
+    const transport = custom(stack.conn.provider, { retryCount: 0 });
+    const ctxFor = (address: string): VaultContext => {
+      const account = getAddress(address);
+      return {
+        publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }),
+        walletClient: createWalletClient({ chain, transport, account }),
+        account,
+        contract: stack.contract,
+        chainId: 31337,
+        api: { baseUrl: stack.url, fetch: cookieFetch() },
+      };
+    };
+    const [admin, reg, doc, pat] = stack.signers;
+    await (await stack.medVault.connect(admin).grantRole(REGISTRAR_ROLE, reg!.address)).wait();
+    const registrar = ctxFor(reg!.address);
+    const doctor = ctxFor(doc!.address);
+    const patient = ctxFor(pat!.address);
+    await sendTx(registrar, { functionName: "verifyClinician", args: [doctor.account, stringToHex("GMC-9", { size: 32 }), keccak256(toBytes("Dr. Page")), "Dr. Page"] });
+    await registerClinicianKey(doctor, await unlockAccount(doctor));
+    const keys = await registerPatient(patient, await unlockAccount(patient));
+    await signIn(patient);
+    const { recordId } = await writeRecord(patient, ownKeyResolver(patient, keys), { patient: keys.account, category: 1, content: new TextEncoder().encode("note"), mime: "text/plain" });
+    await grantAccess(patient, keys, { grantee: doctor.account, scope: 0, permission: 1, expiry: Math.floor(Date.now() / 1000) + 86_400, purpose: 0 });
+    // The emergency is the oldest access; twelve sessions follow, one block each.
+    await breakGlass(doctor, keys.account, "Collapsed at the clinic, checking medication", 3600);
+    for (let i = 0; i < 12; i++) await openSession(doctor, keys.account, [recordId], 0);
+
+    const first = await timelinePage(patient, keys.account, { limit: 5 });
+    expect(first.entries[0]).to.include({ kind: "emergency", reason: "Collapsed at the clinic, checking medication" });
+    const firstSessions = first.entries.filter((e) => e.kind === "session");
+    expect(firstSessions).to.have.length(5);
+    expect(first.olderBefore).to.be.a("bigint");
+
+    const pages = [firstSessions];
+    let before = first.olderBefore;
+    while (before !== undefined) {
+      const page = await timelinePage(patient, keys.account, { limit: 5, before });
+      expect(page.entries.some((e) => e.kind === "emergency"), "emergency only on the first page").to.equal(false);
+      pages.push(page.entries.filter((e) => e.kind === "session"));
+      before = page.olderBefore;
+    }
+    const paged = pages.flat();
+    const times = paged.map((e) => e.time);
+    expect(times).to.deep.equal([...times].sort((a, b) => b - a));
+    expect(new Set(paged.map((e) => e.id)).size).to.equal(12);
+
+    const whole = await timeline(patient, keys.account);
+    expect(whole.filter((e) => e.kind === "session").map((e) => e.id).sort()).to.deep.equal(paged.map((e) => e.id).sort());
+  });
+});
