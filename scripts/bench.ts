@@ -71,7 +71,14 @@ function storageSection(storage: Record<string, StorageRow> | undefined): string
   ].join("\n");
 }
 
-type E2e = { write1MiBMs: number; read1MiBMs: number; timeline1kMs: number; timeline10kMs: number };
+type E2e = {
+  write1MiBMs: number;
+  read1MiBMs: number;
+  timeline1kMs: number;
+  timeline10kMs: number;
+  timelineFull1kMs?: number;
+  timelineFull10kMs?: number;
+};
 function e2eSection(e: E2e | undefined): string {
   if (!e) return "_bench/e2e.json missing: run `npm run bench:e2e`._\n";
   const ratio = e.timeline10kMs / e.timeline1kMs;
@@ -80,8 +87,14 @@ function e2eSection(e: E2e | undefined): string {
     "|---|---:|---|",
     `| 1 MiB record written (encrypt, upload, anchor, confirmed) | ${e.write1MiBMs} | < 300 ${e.write1MiBMs < 300 ? "✓" : "✗"} |`,
     `| 1 MiB record read by a granted clinician (session tx, fetch, verify, decrypt) | ${e.read1MiBMs} | < 300 ${e.read1MiBMs < 300 ? "✓" : "✗"} |`,
-    `| access timeline, 1,000 events | ${e.timeline1kMs} | |`,
-    `| access timeline, 10,000 events | ${e.timeline10kMs} | ≤ 5× the 1,000 time (${ratio.toFixed(2)}×) ${ratio <= 5 ? "✓" : "✗"} |`,
+    `| access timeline (first page: newest 100 sessions), 1,000 events | ${e.timeline1kMs} | |`,
+    `| access timeline (first page: newest 100 sessions), 10,000 events | ${e.timeline10kMs} | ≤ 5× the 1,000 time (${ratio.toFixed(2)}×) ${ratio <= 5 ? "✓" : "✗"} |`,
+    ...(e.timelineFull1kMs !== undefined
+      ? [`| whole history at once, 1,000 / 10,000 events (for comparison) | ${e.timelineFull1kMs} / ${e.timelineFull10kMs} | |`]
+      : []),
+    "",
+    "The timeline reads viewing sessions backwards in widening block windows until a page is full,",
+    "so what a patient waits for is bounded by the page, not by their whole history.",
     "",
   ].join("\n");
 }
