@@ -105,7 +105,7 @@ export type TimelinePage = {
 };
 
 /** Blocks scanned by the first window of a page; each further window is four times wider. */
-const FIRST_WINDOW = 2_048n;
+const FIRST_WINDOW = 64n;
 
 /**
  * The newest part of the timeline — what the patient sees first — in work bounded by the
