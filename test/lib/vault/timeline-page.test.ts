@@ -57,7 +57,11 @@ describe("lib/vault paged timeline", function () {
     await grantAccess(patient, keys, { grantee: doctor.account, scope: 0, permission: 1, expiry: Math.floor(Date.now() / 1000) + 86_400, purpose: 0 });
     // The emergency is the oldest access; twelve sessions follow, one block each.
     await breakGlass(doctor, keys.account, "Collapsed at the clinic, checking medication", 3600);
-    for (let i = 0; i < 12; i++) await openSession(doctor, keys.account, [recordId], 0);
+    for (let i = 0; i < 12; i++) {
+      await openSession(doctor, keys.account, [recordId], 0);
+      // Sparse history: empty blocks between sessions make the page widen its block window.
+      await stack.conn.provider.request({ method: "hardhat_mine", params: ["0x64"] });
+    }
 
     const first = await timelinePage(patient, keys.account, { limit: 5 });
     expect(first.entries[0]).to.include({ kind: "emergency", reason: "Collapsed at the clinic, checking medication" });
