@@ -98,17 +98,25 @@ async function fillSessions(rpcUrl: string, clinicianKey: Hex, contract: Hex, pa
 async function main() {
   const chainNode = await startHardhatNode(await freePort(), log);
   const registrarDemo = demoAccount("St. Mary's Registrar");
-  await deployContracts(chainNode.url, log, { registrars: [registrarDemo.address] });
-  await buildApp(log);
+  const contract = await deployContracts(chainNode.url, log, { registrars: [registrarDemo.address], isolated: true });
+  // The browser tests' build: same sources, same address (a fresh chain's first deployment).
+  await buildApp(log, { distDir: ".next/e2e", contract });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "medvault-bench-"));
   const app = await startApp(
     await freePort(),
-    { MEDVAULT_RPC_URL: chainNode.url, MEDVAULT_DATA_DIR: dataDir, IPFS_DATA_DIR: path.join(dataDir, "ipfs"), SESSION_SECRET: "bench-session-secret-0123456789abcdef0123456789" },
+    {
+      MEDVAULT_RPC_URL: chainNode.url,
+      MEDVAULT_DATA_DIR: dataDir,
+      IPFS_DATA_DIR: path.join(dataDir, "ipfs"),
+      SESSION_SECRET: "bench-session-secret-0123456789abcdef0123456789",
+      MEDVAULT_NEXT_DIST_DIR: ".next/e2e",
+      MEDVAULT_CONTRACT: contract,
+    },
     log,
     { host: "127.0.0.1" },
   );
   const publicClient = createPublicClient({ chain: localChain(chainNode.url), transport: http(chainNode.url) }) as PublicClient<Transport, Chain>;
-  const mk = (name: string) => actor(demoAccount(name), chainNode.url, app.url, publicClient);
+  const mk = (name: string) => actor(demoAccount(name), chainNode.url, app.url, publicClient, contract);
   const registrar = mk(registrarDemo.name);
   const doctor = mk("Dr. Amara Okafor");
   const [writer, p1k, p10k] = DEMO_ACCOUNTS.filter((a) => a.role === "patient").map((a) => mk(a.name)) as [

@@ -91,9 +91,7 @@ async function main(): Promise<void> {
   const stack = await startStack();
   try {
     console.log("seeding the demo data…");
-    // seed.ts finds the contract through this variable when lib/chain/generated.ts has no local deployment.
-    process.env.MEDVAULT_CONTRACT = stack.contract;
-    await seedDemo({ rpcUrl: stack.rpcUrl, appUrl: stack.appUrl, log: (m) => console.log(`  ${m}`) });
+    await seedDemo({ rpcUrl: stack.rpcUrl, appUrl: stack.appUrl, contract: stack.contract, log: (m) => console.log(`  ${m}`) });
     for (const size of ["desktop", "mobile"] as const) {
       await patient(stack, size);
       await clinician(stack, size);

@@ -67,10 +67,16 @@ export function localChain(rpcUrl: string): Chain {
   });
 }
 
-export function actor(demo: DemoAccount, rpcUrl: string, appUrl: string, publicClient: PublicClient<Transport, Chain>): Actor {
+export function actor(
+  demo: DemoAccount,
+  rpcUrl: string,
+  appUrl: string,
+  publicClient: PublicClient<Transport, Chain>,
+  deployed: Address | undefined = (process.env.MEDVAULT_CONTRACT as Address | undefined) || deployedAddress(CHAIN_ID),
+): Actor {
   const chain = localChain(rpcUrl);
   const account = privateKeyToAccount(demo.privateKey);
-  const contract = process.env.MEDVAULT_CONTRACT ? (process.env.MEDVAULT_CONTRACT as Address) : deployedAddress(CHAIN_ID);
+  const contract = deployed;
   if (!contract) throw new Error("no MedVault deployment for chain 31337 in lib/chain/generated.ts; deploy first");
   return {
     demo,
@@ -197,10 +203,21 @@ const RECORDS: Record<string, DemoRecord[]> = {
   ],
 };
 
-export async function seedDemo({ rpcUrl, appUrl, log }: { rpcUrl: string; appUrl: string; log: (m: string) => void }) {
+export async function seedDemo({
+  rpcUrl,
+  appUrl,
+  log,
+  contract,
+}: {
+  rpcUrl: string;
+  appUrl: string;
+  log: (m: string) => void;
+  /** Defaults to MEDVAULT_CONTRACT, then the local deployment in lib/chain/generated.ts. */
+  contract?: Address;
+}) {
   const chain = localChain(rpcUrl);
   const publicClient = createPublicClient({ chain, transport: http(rpcUrl) }) as PublicClient<Transport, Chain>;
-  const make = (name: string) => actor(demoAccount(name), rpcUrl, appUrl, publicClient);
+  const make = (name: string) => actor(demoAccount(name), rpcUrl, appUrl, publicClient, contract);
   const registrar = make("St. Mary's Registrar");
   const okafor = make("Dr. Amara Okafor");
   const brandt = make("Dr. Lucas Brandt");

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { type Address, getAddress } from "viem";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 export const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
@@ -174,55 +175,119 @@ export async function startHardhatNode(port: number, log: Log): Promise<{ child:
   return { child, url };
 }
 
-/** 2. Contracts deployed with the Ignition module, ABIs and addresses exported to lib/. */
+/**
+ * 2. The contracts deployed with the project's Ignition module; returns MedVault's address.
+ *
+ * `./medvault start` deploys as chain-31337 and exports the ABI and address to
+ * lib/chain/generated.ts, as any network's deployment is recorded. Benchmarks and browser
+ * tests pass `isolated`: their deployment gets an id of its own (so a stack someone runs at
+ * the same time is never mistaken for theirs), its journal is removed afterwards, and the
+ * address is handed to the app by environment instead of the shared generated file.
+ */
 export async function deployContracts(
   rpcUrl: string,
   log: Log,
-  { registrars = [] as string[] } = {},
-): Promise<void> {
-  // The local chain starts empty every time, so its old Ignition journal no longer applies.
-  rmSync(path.join(ROOT, "ignition/deployments/chain-31337"), { recursive: true, force: true });
+  { registrars = [] as string[], isolated = false } = {},
+): Promise<Address> {
+  const id = isolated ? `isolated-${process.pid}-${Date.now()}` : "chain-31337";
+  const journal = path.join(ROOT, "ignition", "deployments", id);
+  // A local chain starts empty every time, so an old journal for it no longer applies.
+  rmSync(journal, { recursive: true, force: true });
   mkdirSync(path.join(ROOT, "cache"), { recursive: true });
-  const params = path.join(ROOT, "cache", "ignition-local-params.json");
+  const params = path.join(ROOT, "cache", `ignition-params-${id}.json`);
   writeFileSync(params, JSON.stringify({ MedVaultModule: { registrars } }, null, 2));
-  await runStep("ignition", bin("hardhat"), [
-    "ignition",
-    "deploy",
-    "ignition/modules/MedVault.ts",
-    "--network",
-    "localhost",
-    "--parameters",
-    params,
-  ], { env: { LOCAL_RPC_URL: rpcUrl } });
-  await runStep("export-abi", bin("tsx"), ["scripts/export-abi.ts"]);
-  log("contracts deployed with Ignition; ABI and addresses exported to lib/chain/generated.ts");
+  try {
+    const args = ["ignition", "deploy", "ignition/modules/MedVault.ts", "--network", "localhost", "--parameters", params];
+    if (isolated) args.push("--deployment-id", id);
+    await runStep("ignition", bin("hardhat"), args, { env: { LOCAL_RPC_URL: rpcUrl } });
+    const deployed = JSON.parse(readFileSync(path.join(journal, "deployed_addresses.json"), "utf8")) as Record<string, string>;
+    const address = getAddress(deployed["MedVaultModule#MedVault"]!);
+    if ((await rpc(rpcUrl, "eth_getCode", [address, "latest"])) === "0x")
+      throw new StackError(`Ignition reported MedVault at ${address}, but the chain has no code there`, "see the Ignition output above");
+    if (!isolated) await runStep("export-abi", bin("tsx"), ["scripts/export-abi.ts"]);
+    log(
+      isolated
+        ? `MedVault deployed with Ignition at ${address}`
+        : `MedVault deployed with Ignition at ${address}; ABI and address exported to lib/chain/generated.ts`,
+    );
+    return address;
+  } finally {
+    rmSync(params, { force: true });
+    if (isolated) rmSync(journal, { recursive: true, force: true });
+  }
 }
 
-/** Hash of everything that goes into the Next.js build, to rebuild only when it changed. */
-export function appSourceHash(): string {
-  const h = createHash("sha256");
+type TsConfig = { include?: string[]; [k: string]: unknown };
+
+/** `next build` adds `<distDir>/types` folders to tsconfig.json's include; they say nothing about the project. */
+function withoutTypeFolders(config: TsConfig, only?: string): TsConfig {
+  const generated = (entry: string) =>
+    only
+      ? entry.startsWith(`${only}/`)
+      : /(^|\/)\.next[^/]*\/(.*\/)?types\/\*\*\/\*\.ts$/.test(entry) &&
+        entry !== ".next/types/**/*.ts" &&
+        entry !== ".next/dev/types/**/*.ts";
+  return { ...config, include: (config.include ?? []).filter((e) => !generated(e)) };
+}
+
+/**
+ * Hash of what goes into the Next.js build, to rebuild only when it changed. The deployment
+ * table of lib/chain/generated.ts is left out (every local deploy rewrites it; the app is
+ * also given its contract by environment), and so is tsconfig.json's formatting.
+ */
+export function appSourceHash(contract = ""): string {
+  const h = createHash("sha256").update(contract);
   const roots = ["app", "components", "hooks", "lib", "public", "next.config.ts", "package-lock.json", "tsconfig.json"];
   const walk = (p: string) => {
     const abs = path.join(ROOT, p);
     if (!existsSync(abs)) return;
-    const st = statSync(abs);
-    if (st.isDirectory()) for (const f of readdirSync(abs).sort()) walk(path.join(p, f));
-    else h.update(p).update(readFileSync(abs));
+    if (statSync(abs).isDirectory()) for (const f of readdirSync(abs).sort()) walk(path.join(p, f));
+    else {
+      let text = readFileSync(abs, "utf8");
+      if (p === path.join("lib", "chain", "generated.ts")) text = text.replace(/export const deployments = [\s\S]*$/, "");
+      if (p === "tsconfig.json") text = JSON.stringify(withoutTypeFolders(JSON.parse(text) as TsConfig));
+      h.update(p).update(text);
+    }
   };
   roots.forEach(walk);
   return h.digest("hex");
 }
 
-/** 5a. `next build`, skipped when the sources are unchanged since the last build. */
-export async function buildApp(log: Log, { force = false } = {}): Promise<void> {
-  const stamp = path.join(ROOT, ".next", "medvault-source-hash");
-  const hash = appSourceHash();
+/**
+ * 5a. `next build` into `distDir`, skipped when the sources are unchanged since the last
+ * build there. A build into a folder other than `.next` (the browser tests', which must
+ * not empty the folder a developer's server runs from) takes its type folders back out of
+ * tsconfig.json afterwards, keeping any other change made meanwhile.
+ */
+export async function buildApp(
+  log: Log,
+  { distDir = ".next", contract, force = false }: { distDir?: string; contract?: Address; force?: boolean } = {},
+): Promise<void> {
+  const stamp = path.join(ROOT, distDir, "medvault-source-hash");
+  const hash = appSourceHash(contract);
   if (!force && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) {
-    log("Next.js production build is up to date");
+    log(`Next.js production build in ${distDir}/ is up to date`);
     return;
   }
-  log("building the Next.js app (production build; takes a few minutes the first time)…");
-  await runStep("next build", bin("next"), ["build"], { env: { NEXT_TELEMETRY_DISABLED: "1" } });
+  log(`building the Next.js app into ${distDir}/ (production build; takes a few minutes the first time)…`);
+  const tsconfig = path.join(ROOT, "tsconfig.json");
+  const before = readFileSync(tsconfig, "utf8");
+  try {
+    await runStep("next build", bin("next"), ["build"], {
+      env: {
+        NEXT_TELEMETRY_DISABLED: "1",
+        MEDVAULT_NEXT_DIST_DIR: distDir === ".next" ? undefined : distDir,
+        NEXT_PUBLIC_MEDVAULT_CONTRACT: contract,
+      },
+    });
+  } finally {
+    if (distDir !== ".next") {
+      const now = readFileSync(tsconfig, "utf8");
+      const cleaned = withoutTypeFolders(JSON.parse(now) as TsConfig, distDir);
+      if (JSON.stringify(cleaned) === JSON.stringify(JSON.parse(before))) writeFileSync(tsconfig, before);
+      else if (JSON.stringify(cleaned) !== JSON.stringify(JSON.parse(now))) writeFileSync(tsconfig, `${JSON.stringify(cleaned, null, 2)}\n`);
+    }
+  }
   writeFileSync(stamp, hash);
   log("Next.js build done");
 }

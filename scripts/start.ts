@@ -48,7 +48,7 @@ async function main() {
 
   next("Contracts (Hardhat Ignition)");
   const registrar = DEMO_ACCOUNTS.find((a) => a.role === "registrar")!;
-  await deployContracts(chain.url, log, { registrars: [registrar.address] });
+  const contract = await deployContracts(chain.url, log, { registrars: [registrar.address] });
 
   next("Next.js app and embedded Helia node");
   // The chain is new on every start, so the local storage and service log start anew too.
@@ -59,6 +59,7 @@ async function main() {
     APP_PORT,
     {
       MEDVAULT_RPC_URL: chain.url,
+      MEDVAULT_CONTRACT: contract,
       MEDVAULT_DATA_DIR: DATA_DIR,
       IPFS_DATA_DIR: path.join(DATA_DIR, "ipfs"),
       SESSION_SECRET: process.env.SESSION_SECRET || randomBytes(32).toString("hex"),
@@ -68,7 +69,7 @@ async function main() {
 
   next("Demo data");
   const { seedDemo } = await import("./seed.ts");
-  await seedDemo({ rpcUrl: chain.url, appUrl: app.url, log });
+  await seedDemo({ rpcUrl: chain.url, appUrl: app.url, contract, log });
 
   next("Ready");
   printWelcome(app.url, chain.url);
