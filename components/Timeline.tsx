@@ -1,7 +1,7 @@
 "use client";
 
 import type { Address } from "viem";
-import { accessesPerDay, PURPOSES, type TimelineEntry } from "@/lib/vault/index.ts";
+import { accessesPerDay, describeServiceCode, PURPOSES, type TimelineEntry } from "@/lib/vault/index.ts";
 import { shortAddress } from "./ConnectControl.tsx";
 import { formatTime } from "./Records.tsx";
 
@@ -72,7 +72,7 @@ export function TimelineList({ entries, names }: { entries: TimelineEntry[]; nam
             {e.recordIds.length ? `Records ${e.recordIds.map((r) => `#${r}`).join(", ")}. ` : ""}
             {e.purpose !== undefined && e.kind !== "refused" ? `Purpose: ${PURPOSES[e.purpose] ?? e.purpose}. ` : ""}
             {e.kind === "emergency" ? <span data-testid="timeline-reason">Reason: “{e.reason}”. Until {formatTime(e.expiresAt ?? 0)}.</span> : null}
-            {e.kind === "refused" ? <span data-testid="timeline-refusal">Refused: {e.reason}</span> : null}
+            {e.kind === "refused" ? <span data-testid="timeline-refusal">Refused: {e.reason ? describeServiceCode(e.reason) : "no reason given"}</span> : null}
             {e.kind === "granted" && e.expiresAt ? ` Expires ${formatTime(e.expiresAt)}.` : ""}
           </div>
         </li>

@@ -110,7 +110,23 @@ const SERVICE_SENTENCES: Readonly<Record<string, string>> = {
   PAYLOAD_TOO_LARGE: "The file is larger than the storage service accepts.",
   STORAGE_UNAVAILABLE: "The storage service is not reachable right now; try again in a moment.",
   CHAIN_UNAVAILABLE: "The storage service cannot reach the blockchain right now.",
+  SESSION_REQUIRED: "Please sign in to MedVault's storage service first.",
+  SESSION_EXPIRED: "Your MedVault session has expired; please sign in again.",
+  SESSION_INVALID: "Your MedVault session is not valid any more; please sign in again.",
+  SESSION_ENDED: "You signed out of MedVault; please sign in again.",
+  RECORD_NOT_FOUND: "The chain lists no such record for this patient.",
+  RECORD_ERASED: "The patient erased this record.",
+  CID_MISMATCH: "The requested content is not the one anchored on-chain for this record.",
+  CID_NOT_FOUND: "The storage service does not hold this record's content.",
+  STORAGE_INTEGRITY: "The stored bytes no longer match their content id; the storage service refused to serve them.",
+  NOT_A_KEY_SHARE: "These bytes are not a MedVault key share.",
+  KEY_SHARE_NOT_YOURS: "Only the patient a key share names may store it.",
 };
+
+/** A storage-service error code (as kept in its access log) in plain words. */
+export function describeServiceCode(code: string): string {
+  return SERVICE_SENTENCES[code] ?? `${code.charAt(0)}${code.slice(1).toLowerCase().replace(/_/g, " ")}.`;
+}
 
 const CRYPTO_SENTENCES: Readonly<Record<string, string>> = {
   KEY_MISMATCH: "The encryption key unlocked by this wallet is not the one registered on-chain for this account.",

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { BaseError, ContractFunctionExecutionError, ContractFunctionRevertedError, UserRejectedRequestError, encodeErrorResult, parseAbi } from "viem";
-import { CONTRACT_ERROR_SENTENCES, explainError } from "../../../lib/vault/errors.ts";
+import { CONTRACT_ERROR_SENTENCES, describeServiceCode, explainError } from "../../../lib/vault/errors.ts";
 import { ServiceError } from "../../../lib/vault/api.ts";
 import { MissingCategoryKeyError } from "../../../lib/crypto/errors.ts";
 
@@ -47,5 +47,11 @@ describe("lib/vault explainError", () => {
   it("explains storage-service and crypto failures by their code", () => {
     expect(explainError(new ServiceError(403, "FORBIDDEN", "no live consent")).message).to.match(/no live consent/);
     expect(explainError(new MissingCategoryKeyError(1, 2)).message).to.match(/written after your access was revoked/);
+  });
+
+  it("puts the service log's refusal codes in words for the timeline", () => {
+    expect(describeServiceCode("ACCESS_DENIED")).to.equal("You have no live consent to read this record.");
+    expect(describeServiceCode("RECORD_ERASED")).to.equal("The patient erased this record.");
+    expect(describeServiceCode("SOMETHING_NEW")).to.equal("Something new.");
   });
 });
