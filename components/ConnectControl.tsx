@@ -5,6 +5,7 @@
  * words — no wallet installed, wrong network (switch, or add the chain), a locked wallet,
  * a declined request.
  */
+import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain } from "wagmi";
 import { appConfig, isSupportedChain } from "@/app/config.ts";
@@ -36,6 +37,8 @@ export function ConnectControl() {
   const [locked, setLocked] = useState(false);
   const [siweError, setSiweError] = useState<string | undefined>();
   const [siweBusy, setSiweBusy] = useState(false);
+  // Registrars act only through transactions; the storage service's sign-in is for patients and clinicians.
+  const needsSession = !usePathname()?.startsWith("/registrar");
 
   useEffect(() => {
     type Injected = { _metamask?: { isUnlocked?: () => Promise<boolean> } };
@@ -110,7 +113,7 @@ export function ConnectControl() {
         <span className="pill pill-ok" data-testid="siwe-status" data-signed-in="true">
           Signed in
         </span>
-      ) : (
+      ) : !needsSession ? null : (
         <button
           type="button"
           className="btn btn-secondary"
