@@ -76,8 +76,9 @@ function PatientPanel({ ctx, keys, grant }: { ctx: VaultContext; keys: AccountKe
               const c = await grantCategories(ctx, grant);
               setCats(c);
               if (grant.state !== "active") {
-                // No live consent: ask the storage service anyway, so the refusal is shown (and logged for the patient).
-                await decryptAll(all.filter((r) => !r.erased));
+                // No live consent: ask the storage service anyway for what the grant covered, so the
+                // refusal is shown (and logged for the patient) without a line for every other record.
+                await decryptAll(all.filter((r) => !r.erased && inScope(grant, r, c)));
                 return;
               }
               const scoped = all.filter((r) => inScope(grant, r, c));
