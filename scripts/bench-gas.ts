@@ -163,6 +163,11 @@ await measure(
   medVault.connect(clinician2).openAccessSession(patient.address, ids(1), 0),
 );
 await measure(
+  "releaseEmergencyKeys",
+  { fresh: 0, updated: 0 },
+  asRegistrar.releaseEmergencyKeys(patient.address, clinician2.address, ethers.id("emergency key share")),
+);
+await measure(
   "endEmergencyAccess",
   { fresh: 0, updated: 0, cleared: 1 },
   asRegistrar.endEmergencyAccess(patient.address, clinician2.address),

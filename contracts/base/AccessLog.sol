@@ -60,6 +60,19 @@ abstract contract AccessLog is Consent, IMedVaultAccessLog {
     }
 
     /// @inheritdoc IMedVaultAccessLog
+    function releaseEmergencyKeys(
+        address patient,
+        address clinician,
+        bytes32 keyShareDigest
+    ) external onlyRole(REGISTRAR_ROLE) {
+        if (keyShareDigest == 0) revert EmptyKeyShare();
+        // Suspension ends emergency access at once, so it also stops a release.
+        _checkVerifiedClinician(clinician);
+        if (block.timestamp >= _emergencyUntil(patient, clinician)) revert NoEmergencyAccess(patient, clinician);
+        emit EmergencyKeysReleased(patient, clinician, msg.sender, keyShareDigest);
+    }
+
+    /// @inheritdoc IMedVaultAccessLog
     function emergencyAccessUntil(address patient, address clinician) external view returns (uint40) {
         return _emergencyUntil(patient, clinician);
     }

@@ -10,6 +10,10 @@ import {IMedVaultConsent} from "./IMedVaultConsent.sol";
 /// MAX_SESSION_RECORDS. A session outside consent reverts with the error naming what is missing.
 /// Break-glass: a verified clinician opens time-boxed emergency read access to any registered
 /// patient with a stated reason; `EmergencyAccessOpened` is the event the patient's timeline shows first.
+/// Emergency kit: a patient may opt in by granting a registrar a Read grant over the emergency
+/// categories (a grant to a non-clinician never authorises reads; its key share is an escrow). While a
+/// clinician holds live emergency access, a registrar re-wraps that escrow for the clinician, stores it
+/// and logs the release with `releaseEmergencyKeys`, so the patient sees who released keys to whom.
 interface IMedVaultAccessLog is IMedVaultConsent {
     /// @notice A clinician viewed records of a patient.
     /// @param patient the patient
@@ -38,6 +42,18 @@ interface IMedVaultAccessLog is IMedVaultConsent {
     /// @param endedBy the patient, the clinician or a registrar
     event EmergencyAccessEnded(address indexed patient, address indexed clinician, address endedBy);
 
+    /// @notice A registrar released a patient's emergency-kit keys to a clinician with live emergency access.
+    /// @param patient the patient
+    /// @param clinician the clinician the keys were re-wrapped for
+    /// @param registrar the registrar who released them
+    /// @param keyShareDigest CID digest of the key share wrapped for the clinician
+    event EmergencyKeysReleased(
+        address indexed patient,
+        address indexed clinician,
+        address indexed registrar,
+        bytes32 keyShareDigest
+    );
+
     /// @notice A session named no record.
     error EmptyRecordList();
     /// @notice `duration` is zero or above `max` seconds.
@@ -46,6 +62,8 @@ interface IMedVaultAccessLog is IMedVaultConsent {
     error NoEmergencyAccess(address patient, address clinician);
     /// @notice `caller` may not end this emergency access (only the patient, the clinician or a registrar).
     error EmergencyEndNotAllowed(address caller);
+    /// @notice A release named no key share (zero digest).
+    error EmptyKeyShare();
 
     /// @notice Logs a viewing session by the caller. Reverts with the missing piece (ClinicianNotVerified,
     /// ClinicianSuspended, NoGrant, ConsentExpired, OutOfScope, RecordNotFound, RecordIsErased) when any
@@ -66,6 +84,14 @@ interface IMedVaultAccessLog is IMedVaultConsent {
     /// @param patient the patient
     /// @param clinician the clinician
     function endEmergencyAccess(address patient, address clinician) external;
+
+    /// @notice Logs that the caller (a registrar) released a patient's emergency-kit keys to `clinician`,
+    /// whose emergency access to `patient` must be live (reverts with ClinicianSuspended,
+    /// ClinicianNotVerified or NoEmergencyAccess otherwise). Writes no storage: the event is the record.
+    /// @param patient the patient
+    /// @param clinician the clinician holding live emergency access
+    /// @param keyShareDigest CID digest of the key share wrapped for the clinician (non-zero)
+    function releaseEmergencyKeys(address patient, address clinician, bytes32 keyShareDigest) external;
 
     /// @notice When a clinician's emergency access to a patient ends.
     /// @param patient the patient

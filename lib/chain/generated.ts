@@ -190,6 +190,11 @@ export const medVaultAbi = [
     "type": "error"
   },
   {
+    "inputs": [],
+    "name": "EmptyKeyShare",
+    "type": "error"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
@@ -896,6 +901,37 @@ export const medVaultAbi = [
       }
     ],
     "name": "EmergencyAccessOpened",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "clinician",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "registrar",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "keyShareDigest",
+        "type": "bytes32"
+      }
+    ],
+    "name": "EmergencyKeysReleased",
     "type": "event"
   },
   {
@@ -2100,6 +2136,29 @@ export const medVaultAbi = [
       }
     ],
     "name": "reinstateClinician",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "clinician",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "keyShareDigest",
+        "type": "bytes32"
+      }
+    ],
+    "name": "releaseEmergencyKeys",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

@@ -19,6 +19,7 @@ async function accessLogFixture() {
   return { ...d, expiry };
 }
 
+const ZERO = `0x${"00".repeat(32)}`;
 const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 const now = async () => BigInt(await networkHelpers.time.latest());
 
@@ -219,6 +220,92 @@ describe("MedVault access log", function () {
       expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(false);
       expect(await medVault.canRead(clinician.address, patient.address, 2)).to.equal(true);
       expect((await medVault.getGrant(patient.address, clinician.address))[0]).to.equal(BigInt(SCOPE.Records));
+    });
+  });
+  describe("emergency kit", function () {
+    // The kit: Profile, Prescription, Diagnosis, Allergy (7), Immunization (8), Read, purpose Other.
+    const KIT_MASK = mask(CATEGORY.Profile, CATEGORY.Prescription, CATEGORY.Diagnosis, 7, 8);
+    const RELEASED = digest("key share for the clinician");
+
+    it("a registrar holding the kit grant can neither read nor open a session", async function () {
+      const { medVault, patient, registrar } = await networkHelpers.loadFixture(accessLogFixture);
+      await medVault.connect(patient).anchorRecord(patient.address, digest("profile"), CATEGORY.Profile, 0, 0); // record 65
+      await medVault
+        .connect(patient)
+        .grantConsent(terms(registrar.address, (await now()) + BigInt(3650 * DAY), { scope: SCOPE.Categories, categoryMask: KIT_MASK, purpose: 5 }));
+      expect((await medVault.getGrant(patient.address, registrar.address))[1]).to.equal(BigInt(KIT_MASK));
+      expect(await medVault.canRead(registrar.address, patient.address, MAX + 1)).to.equal(false);
+      await expect(medVault.checkRead(registrar.address, patient.address, MAX + 1))
+        .to.be.revertedWithCustomError(medVault, "ClinicianNotVerified")
+        .withArgs(registrar.address);
+      await expect(medVault.connect(registrar).openAccessSession(patient.address, [MAX + 1], 5))
+        .to.be.revertedWithCustomError(medVault, "ClinicianNotVerified")
+        .withArgs(registrar.address);
+      await expect(medVault.connect(registrar).openEmergencyAccess(patient.address, "r", 60))
+        .to.be.revertedWithCustomError(medVault, "ClinicianNotVerified")
+        .withArgs(registrar.address);
+    });
+
+    it("a registrar releases keys to a clinician with live emergency access: one event, no storage", async function () {
+      const { medVault, patient, registrar, otherClinician } = await networkHelpers.loadFixture(accessLogFixture);
+      await medVault.connect(otherClinician).openEmergencyAccess(patient.address, "anaphylaxis", 3600);
+      const tx = medVault.connect(registrar).releaseEmergencyKeys(patient.address, otherClinician.address, RELEASED);
+      await expect(tx)
+        .to.emit(medVault, "EmergencyKeysReleased")
+        .withArgs(patient.address, otherClinician.address, registrar.address, RELEASED);
+      expect((await (await tx).wait())!.logs).to.have.length(1);
+      // A release grants nothing by itself: access still ends with the emergency.
+      await medVault.connect(patient).endEmergencyAccess(patient.address, otherClinician.address);
+      expect(await medVault.canRead(otherClinician.address, patient.address, 1)).to.equal(false);
+    });
+
+    it("refuses a non-registrar, an empty share, and a clinician without live emergency access", async function () {
+      const { medVault, patient, registrar, clinician, otherClinician, stranger } = await networkHelpers.loadFixture(accessLogFixture);
+      const r = medVault.connect(registrar);
+      const role = await medVault.REGISTRAR_ROLE();
+      await expect(r.releaseEmergencyKeys(patient.address, otherClinician.address, RELEASED))
+        .to.be.revertedWithCustomError(medVault, "NoEmergencyAccess")
+        .withArgs(patient.address, otherClinician.address);
+      await medVault.connect(otherClinician).openEmergencyAccess(patient.address, "stroke", 60);
+      // A live grant is not emergency access.
+      await expect(r.releaseEmergencyKeys(patient.address, clinician.address, RELEASED))
+        .to.be.revertedWithCustomError(medVault, "NoEmergencyAccess")
+        .withArgs(patient.address, clinician.address);
+      for (const caller of [patient, otherClinician, stranger]) {
+        await expect(medVault.connect(caller).releaseEmergencyKeys(patient.address, otherClinician.address, RELEASED))
+          .to.be.revertedWithCustomError(medVault, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, role);
+      }
+      await expect(r.releaseEmergencyKeys(patient.address, otherClinician.address, ZERO)).to.be.revertedWithCustomError(
+        medVault,
+        "EmptyKeyShare",
+      );
+      await expect(r.releaseEmergencyKeys(patient.address, stranger.address, RELEASED))
+        .to.be.revertedWithCustomError(medVault, "ClinicianNotVerified")
+        .withArgs(stranger.address);
+      await networkHelpers.time.increase(60);
+      await expect(r.releaseEmergencyKeys(patient.address, otherClinician.address, RELEASED))
+        .to.be.revertedWithCustomError(medVault, "NoEmergencyAccess")
+        .withArgs(patient.address, otherClinician.address);
+    });
+
+    it("ended access or a suspended clinician stops a release", async function () {
+      const { medVault, patient, registrar, otherClinician } = await networkHelpers.loadFixture(accessLogFixture);
+      const r = medVault.connect(registrar);
+      await medVault.connect(otherClinician).openEmergencyAccess(patient.address, "stroke", 3600);
+      await r.suspendClinician(otherClinician.address);
+      await expect(r.releaseEmergencyKeys(patient.address, otherClinician.address, RELEASED))
+        .to.be.revertedWithCustomError(medVault, "ClinicianSuspended")
+        .withArgs(otherClinician.address);
+      await r.reinstateClinician(otherClinician.address);
+      await expect(r.releaseEmergencyKeys(patient.address, otherClinician.address, RELEASED)).to.emit(
+        medVault,
+        "EmergencyKeysReleased",
+      );
+      await medVault.connect(otherClinician).endEmergencyAccess(patient.address, otherClinician.address);
+      await expect(r.releaseEmergencyKeys(patient.address, otherClinician.address, RELEASED))
+        .to.be.revertedWithCustomError(medVault, "NoEmergencyAccess")
+        .withArgs(patient.address, otherClinician.address);
     });
   });
 });
