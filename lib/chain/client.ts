@@ -1,12 +1,14 @@
 /**
  * The server's read-only view of the chain: a viem public client for the configured RPC
  * and chain, the MedVault address, and typed helpers for the reads the storage service
- * makes (consent check, record anchor). Writes happen in the browser, never here.
+ * makes (consent check, record anchor, registrar role). Writes happen in the browser, never here.
  */
 import {
   createPublicClient,
   defineChain,
   http,
+  keccak256,
+  toBytes,
   BaseError,
   ContractFunctionRevertedError,
   zeroHash,
@@ -49,7 +51,11 @@ export type ChainClient = {
   recordCount(patient: Address): Promise<number>;
   /** The anchor of `recordId`, or `undefined` when the patient has no such record. */
   getRecord(patient: Address, recordId: number): Promise<RecordAnchor | undefined>;
+  hasRole(role: Hex, account: Address): Promise<boolean>;
 };
+
+/** keccak256("REGISTRAR_ROLE"), as MedVault.REGISTRAR_ROLE. */
+export const REGISTRAR_ROLE: Hex = keccak256(toBytes("REGISTRAR_ROLE"));
 
 export function deployedAddress(chainId: number): Address | undefined {
   // The generated table only lists chains something was deployed to; any other id is a miss.
@@ -121,6 +127,13 @@ export function createChainClient(
       if (cidDigest === zeroHash) return undefined;
       return { cidDigest, category, flags };
     },
+    hasRole: (role, account) =>
+      publicClient.readContract({
+        address: address(),
+        abi: medVaultAbi,
+        functionName: "hasRole",
+        args: [role, account],
+      }),
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import { getAddress, isAddress, isAddressEqual, type Address } from "viem";
 import type { CID } from "multiformats/cid";
+import { REGISTRAR_ROLE } from "../chain/client.ts";
 import { cidToDigest, parseCid } from "../storage/cid.ts";
 import { BadCidError, IntegrityError, NotFoundError, StorageUnavailableError } from "../storage/types.ts";
 import type { AccessAction, AccessLogInput } from "./access-log.ts";
@@ -72,14 +73,23 @@ export function uploadHandler(ctx: ServiceContext) {
       const bytes = await readBodyLimited(req, ctx.config.maxUploadBytes);
       const kind = classifyEnvelope(bytes);
       if (!kind.ok) throw new HttpError(400, "NOT_AN_ENVELOPE", `the body is not a MedVault envelope: ${kind.reason}`);
-      // A key share is the patient's to publish (its digest goes into their grant);
-      // nobody else has a reason to store one in their name.
+      // A key share is the patient's to publish (its digest goes into their grant), or a
+      // registrar's when it re-wraps a patient's emergency kit for a clinician under
+      // break-glass access; nobody else has a reason to store one in the patient's name.
       if (kind.kind === "keyshare" && !isAddressEqual(kind.patient, session.address)) {
-        throw new HttpError(
-          403,
-          "KEY_SHARE_NOT_YOURS",
-          `this key share is ${kind.patient}'s; only that patient uploads it`,
-        );
+        let registrar: boolean;
+        try {
+          registrar = await ctx.chain.hasRole(REGISTRAR_ROLE, session.address);
+        } catch (err) {
+          throw chainHttpError(err);
+        }
+        if (!registrar) {
+          throw new HttpError(
+            403,
+            "KEY_SHARE_NOT_YOURS",
+            `this key share is ${kind.patient}'s; only that patient or a registrar uploads it`,
+          );
+        }
       }
 
       let cid: CID;

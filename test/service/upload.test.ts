@@ -3,6 +3,7 @@ import { request as httpRequest } from "node:http";
 import path from "node:path";
 import { getAddress } from "viem";
 import { x25519 } from "@noble/curves/ed25519.js";
+import { REGISTRAR_ROLE } from "../../lib/chain/client.ts";
 import { createKeyShare } from "../../lib/crypto/keyshare.ts";
 import { cidToDigest, computeCid } from "../../lib/storage/cid.ts";
 import { HeliaStore } from "../../lib/storage/helia.ts";
@@ -184,8 +185,8 @@ describe("service: POST /api/records/upload", function () {
     expect(await res.json()).to.include({ error: "BODY_INCOMPLETE" });
   });
 
-  it("accepts a key share only from the patient it belongs to", async function () {
-    const [, patient, grantee] = stack.signers;
+  it("accepts a key share only from the patient it belongs to, or from a registrar", async function () {
+    const [admin, patient, grantee, registrar] = stack.signers;
     const share = createKeyShare({
       ctx: { chainId: CHAIN_ID, contract: stack.contract },
       patient: getAddress(patient!.address),
@@ -197,11 +198,28 @@ describe("service: POST /api/records/upload", function () {
     expect(own.status, JSON.stringify(own.body)).to.equal(201);
     expect(own.body.kind).to.equal("keyshare");
 
+    // Neither the grantee nor any other account without the registrar role may store it.
     const bob = new Client(stack.url);
     await bob.signIn(grantee!);
     const other = await bob.upload(share);
     expect(other.status).to.equal(403);
     expect(other.body.error).to.equal("KEY_SHARE_NOT_YOURS");
+    const carol = new Client(stack.url);
+    await carol.signIn(registrar!);
+    const before = await logLines(stack);
+    const refused = await carol.upload(share);
+    expect(refused.status).to.equal(403);
+    expect(refused.body.error).to.equal("KEY_SHARE_NOT_YOURS");
+    expect(await logLines(stack)).to.have.length(before.length);
+
+    // A registrar re-wraps a patient's emergency kit for a clinician, so it may store the share.
+    await (await stack.medVault.connect(admin).grantRole(REGISTRAR_ROLE, registrar!.address)).wait();
+    const rewrapped = await carol.upload(share);
+    expect(rewrapped.status, JSON.stringify(rewrapped.body)).to.equal(201);
+    expect(rewrapped.body.kind).to.equal("keyshare");
+    const entry = JSON.parse((await logLines(stack)).at(-1)!) as { actor: string; patient: string };
+    expect(entry.actor).to.equal(getAddress(registrar!.address));
+    expect(entry.patient).to.equal(getAddress(patient!.address));
   });
 
   it("answers 503 naming the reason when storage is down, and logs nothing", async function () {
