@@ -4,13 +4,12 @@
  * patient or clinician relies on.
  */
 import { expect } from "chai";
-import { createPublicClient, createWalletClient, custom, defineChain, getAddress, keccak256, stringToHex, toBytes, type Address } from "viem";
+import { keccak256, stringToHex, toBytes, type Address } from "viem";
 import { KeyMismatchError, MissingCategoryKeyError } from "../../../lib/crypto/errors.ts";
 import { decryptRecord } from "../../../lib/crypto/envelope.ts";
 import { REGISTRAR_ROLE } from "../../../ignition/modules/MedVault.ts";
 import {
   breakGlass,
-  cookieFetch,
   eraseRecord,
   explainError,
   fetchCiphertext,
@@ -38,6 +37,7 @@ import {
   type VaultContext,
 } from "../../../lib/vault/index.ts";
 import { startStack, type Stack } from "../../service/harness.ts";
+import { vaultContextFor } from "./context.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -54,19 +54,7 @@ describe("lib/vault flows against the real contracts and storage service", funct
   let cKeys: AccountKeys;
   const NOTE = "Migraine with aura since March; sumatriptan helps within 30 minutes.";
 
-  const ctxFor = (address: string): VaultContext => {
-    const chain = defineChain({ id: 31337, name: "Hardhat", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } });
-    const transport = custom(stack.conn.provider, { retryCount: 0 });
-    const account = getAddress(address);
-    return {
-      publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }),
-      walletClient: createWalletClient({ chain, transport, account }),
-      account,
-      contract: stack.contract,
-      chainId: 31337,
-      api: { baseUrl: stack.url, fetch: cookieFetch() },
-    };
-  };
+  const ctxFor = (address: string): VaultContext => vaultContextFor(stack, address);
 
   before(async () => {
     stack = await startStack();
@@ -219,17 +207,9 @@ describe("lib/vault erasure", function () {
 
   it("erases a record: it stays listed as erased and storage no longer serves it", async () => {
     stack = await startStack();
-    const chain = defineChain({ id: 31337, name: "Hardhat", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } });
-    const transport = custom(stack.conn.provider, { retryCount: 0 });
-    const account = getAddress(stack.signers[3]!.address);
-    const ctx: VaultContext = {
-      publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }),
-      walletClient: createWalletClient({ chain, transport, account }),
-      account,
-      contract: stack.contract,
-      chainId: 31337,
-      api: { baseUrl: stack.url, fetch: cookieFetch() },
-    };
+    const ctx = vaultContextFor(stack, stack.signers[3]!.address);
+    const account = ctx.account;
+
     const keys = await registerPatient(ctx, await unlockAccount(ctx));
     await signIn(ctx);
     const { recordId } = await writeRecord(ctx, ownKeyResolver(ctx, keys), { patient: account, category: 9, content: enc("to be shredded"), mime: "text/plain" });

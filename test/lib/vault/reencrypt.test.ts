@@ -4,12 +4,11 @@
  * everything, and the old ciphertext is served to nobody.
  */
 import { expect } from "chai";
-import { createPublicClient, createWalletClient, custom, defineChain, getAddress, keccak256, stringToHex, toBytes } from "viem";
+import { keccak256, stringToHex, toBytes } from "viem";
 import { MissingCategoryKeyError } from "../../../lib/crypto/errors.ts";
 import { decryptRecord } from "../../../lib/crypto/envelope.ts";
 import { REGISTRAR_ROLE } from "../../../ignition/modules/MedVault.ts";
 import {
-  cookieFetch,
   fetchCiphertext,
   grantAccess,
   granteeKeyResolver,
@@ -32,6 +31,7 @@ import {
   type VaultContext,
 } from "../../../lib/vault/index.ts";
 import { startStack, type Stack } from "../../service/harness.ts";
+import { vaultContextFor } from "./context.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -43,19 +43,7 @@ describe("lib/vault re-encrypt everything", function () {
 
   it("leaves a revoked clinician's keys useless on current records while the others keep reading", async () => {
     stack = await startStack();
-    const chain = defineChain({ id: 31337, name: "Hardhat", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } });
-    const transport = custom(stack.conn.provider, { retryCount: 0 });
-    const ctxFor = (address: string): VaultContext => {
-      const account = getAddress(address);
-      return {
-        publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }),
-        walletClient: createWalletClient({ chain, transport, account }),
-        account,
-        contract: stack.contract,
-        chainId: 31337,
-        api: { baseUrl: stack.url, fetch: cookieFetch() },
-      };
-    };
+    const ctxFor = (address: string) => vaultContextFor(stack, address);
     const [admin, reg, docA, docB, pat] = stack.signers;
     await (await stack.medVault.connect(admin).grantRole(REGISTRAR_ROLE, reg!.address)).wait();
     const registrar = ctxFor(reg!.address);

@@ -4,11 +4,10 @@
  * are the whole timeline.
  */
 import { expect } from "chai";
-import { createPublicClient, createWalletClient, custom, defineChain, getAddress, keccak256, stringToHex, toBytes } from "viem";
+import { keccak256, stringToHex, toBytes } from "viem";
 import { REGISTRAR_ROLE } from "../../../ignition/modules/MedVault.ts";
 import {
   breakGlass,
-  cookieFetch,
   grantAccess,
   openSession,
   ownKeyResolver,
@@ -20,9 +19,9 @@ import {
   timelinePage,
   unlockAccount,
   writeRecord,
-  type VaultContext,
 } from "../../../lib/vault/index.ts";
 import { startStack, type Stack } from "../../service/harness.ts";
+import { vaultContextFor } from "./context.ts";
 
 describe("lib/vault paged timeline", function () {
   this.timeout(180_000);
@@ -31,19 +30,7 @@ describe("lib/vault paged timeline", function () {
 
   it("pages sessions newest first without gaps or overlaps, emergency access first", async () => {
     stack = await startStack();
-    const chain = defineChain({ id: 31337, name: "Hardhat", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } });
-    const transport = custom(stack.conn.provider, { retryCount: 0 });
-    const ctxFor = (address: string): VaultContext => {
-      const account = getAddress(address);
-      return {
-        publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }),
-        walletClient: createWalletClient({ chain, transport, account }),
-        account,
-        contract: stack.contract,
-        chainId: 31337,
-        api: { baseUrl: stack.url, fetch: cookieFetch() },
-      };
-    };
+    const ctxFor = (address: string) => vaultContextFor(stack, address);
     const [admin, reg, doc, pat] = stack.signers;
     await (await stack.medVault.connect(admin).grantRole(REGISTRAR_ROLE, reg!.address)).wait();
     const registrar = ctxFor(reg!.address);

@@ -1,0 +1,28 @@
+/**
+ * A VaultContext for an account of the service test harness: the app's clients, but over
+ * Hardhat's in-process chain and the real storage service on loopback.
+ */
+import { createPublicClient, createWalletClient, custom, defineChain, getAddress } from "viem";
+import { cookieFetch, type VaultContext } from "../../../lib/vault/index.ts";
+import type { Stack } from "../../service/harness.ts";
+
+const chain = defineChain({
+  id: 31337,
+  name: "Hardhat",
+  nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+  rpcUrls: { default: { http: [] } },
+});
+
+export function vaultContextFor(stack: Stack, address: string): VaultContext {
+  const transport = custom(stack.conn.provider, { retryCount: 0 });
+  const account = getAddress(address);
+  return {
+    publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }),
+    walletClient: createWalletClient({ chain, transport, account }),
+    account,
+    contract: stack.contract,
+    chainId: 31337,
+    // Each context has its own cookie jar: its own storage-service session.
+    api: { baseUrl: stack.url, fetch: cookieFetch() },
+  };
+}
