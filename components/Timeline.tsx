@@ -10,6 +10,7 @@ const COLORS = ["#0f5e73", "#c2571a", "#6a4c93", "#2a9d8f", "#b3261e", "#5c7a1f"
 const WORDS: Record<TimelineEntry["kind"], string> = {
   session: "Viewing session",
   emergency: "EMERGENCY access (break-glass)",
+  "emergency-keys": "Emergency kit released",
   "emergency-ended": "Emergency access ended",
   granted: "Access granted",
   revoked: "Access revoked",
@@ -72,6 +73,12 @@ export function TimelineList({ entries, names }: { entries: TimelineEntry[]; nam
             {e.recordIds.length ? `Records ${e.recordIds.map((r) => `#${r}`).join(", ")}. ` : ""}
             {e.purpose !== undefined && e.kind !== "refused" ? `Purpose: ${PURPOSES[e.purpose] ?? e.purpose}. ` : ""}
             {e.kind === "emergency" ? <span data-testid="timeline-reason">Reason: “{e.reason}”. Until {formatTime(e.expiresAt ?? 0)}.</span> : null}
+            {e.kind === "emergency-keys" && e.clinician ? (
+              <span data-testid="timeline-kit-release">
+                The registrar gave {who(e.clinician)} your emergency-kit keys (profile, prescriptions, diagnoses, allergies,
+                immunizations).
+              </span>
+            ) : null}
             {e.kind === "refused" ? <span data-testid="timeline-refusal">Refused: {e.reason ? describeServiceCode(e.reason) : "no reason given"}</span> : null}
             {e.kind === "granted" && e.expiresAt ? ` Expires ${formatTime(e.expiresAt)}.` : ""}
           </div>

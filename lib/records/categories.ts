@@ -105,6 +105,13 @@ export const MAX_CATEGORY_ID = 31;
 
 export const CATEGORY_IDS: readonly CategoryId[] = CATEGORIES.map((c) => c.id);
 
+/**
+ * What an emergency kit escrows with a registrar for break-glass release: what a clinician
+ * needs to treat an unconscious patient safely (who they are, what they take, what they
+ * have, what they react to, what they were vaccinated against), and nothing else.
+ */
+export const EMERGENCY_CATEGORIES: readonly CategoryId[] = [0, 3, 4, 7, 8];
+
 /** Mask of every defined category: what an "all records" grant covers. */
 export const ALL_CATEGORIES_MASK: number = categoryMask(CATEGORY_IDS);
 

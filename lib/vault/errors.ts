@@ -78,6 +78,7 @@ export const CONTRACT_ERROR_SENTENCES: Readonly<Record<string, (args: Args) => s
   DeviceCategoryNotAllowed: (a) => `Device ${short(a[0])} may not add records of category ${String(a[1])}.`,
   KeyEpochOverflow: (a) => `The keys of category ${String(a[0])} were rotated the maximum number of times.`,
   EmptyCid: () => "The record's content id is empty.",
+  EmptyKeyShare: () => "The emergency key release names no key share.",
   InvalidFlags: (a) => `Record flags ${String(a[0])} are not valid.`,
   NotDeviceOwner: (a) => `${short(a[1])} does not own device ${short(a[0])}.`,
   InvalidDevice: (a) => `${short(a[0])} cannot be registered as a device.`,
@@ -120,7 +121,7 @@ const SERVICE_SENTENCES: Readonly<Record<string, string>> = {
   CID_NOT_FOUND: "The storage service does not hold this record's content.",
   STORAGE_INTEGRITY: "The stored bytes no longer match their content id; the storage service refused to serve them.",
   NOT_A_KEY_SHARE: "These bytes are not a MedVault key share.",
-  KEY_SHARE_NOT_YOURS: "Only the patient a key share names may store it.",
+  KEY_SHARE_NOT_YOURS: "Only the patient a key share names, or a registrar, may store it.",
 };
 
 /** A storage-service error code (as kept in its access log) in plain words. */

@@ -8,6 +8,7 @@ export * from "./payload.ts";
 export * from "./reads.ts";
 export * from "./records.ts";
 export * from "./consent.ts";
+export * from "./emergency.ts";
 export * from "./timeline.ts";
 export * from "./profile.ts";
 export * from "./reencrypt.ts";

@@ -1,7 +1,8 @@
 /**
  * A patient's access timeline: viewing sessions, emergency accesses and consent changes
  * from the chain, beside the storage service's log of served and refused reads.
- * Emergency accesses come first (the patient must not miss them), then newest first.
+ * Emergency accesses come first (the patient must not miss them), each followed by the
+ * releases of the patient's emergency kit to that clinician, then the rest newest first.
  */
 import type { Address, Hash } from "viem";
 import { requestJson } from "./api.ts";
@@ -10,7 +11,7 @@ import { blockTime, events, type Log } from "./reads.ts";
 
 export type TimelineEntry = {
   id: string;
-  kind: "session" | "emergency" | "emergency-ended" | "granted" | "revoked" | "refused" | "served";
+  kind: "session" | "emergency" | "emergency-keys" | "emergency-ended" | "granted" | "revoked" | "refused" | "served";
   /** Unix seconds. */
   time: number;
   actor: Address | null;
@@ -18,6 +19,8 @@ export type TimelineEntry = {
   purpose?: number;
   reason?: string;
   expiresAt?: number;
+  /** For "emergency-keys": the clinician the registrar (`actor`) released the kit to. */
+  clinician?: Address;
   txHash?: Hash;
   source: "chain" | "service";
 };
@@ -33,8 +36,25 @@ type ServiceLogEntry = {
 };
 
 export function orderTimeline(entries: TimelineEntry[]): TimelineEntry[] {
-  const rank = (e: TimelineEntry) => (e.kind === "emergency" ? 0 : 1);
-  return [...entries].sort((a, b) => rank(a) - rank(b) || b.time - a.time || b.id.localeCompare(a.id));
+  const newestFirst = (a: TimelineEntry, b: TimelineEntry) => b.time - a.time || b.id.localeCompare(a.id);
+  const of = (kind: TimelineEntry["kind"]) => entries.filter((e) => e.kind === kind).sort(newestFirst);
+  const releases = of("emergency-keys");
+  const placed = new Set<TimelineEntry>();
+  const out: TimelineEntry[] = [];
+  for (const emergency of of("emergency")) {
+    out.push(emergency);
+    // Emergencies run newest first, so a release lands under the latest one it could follow.
+    for (const r of releases) {
+      const same = !!r.clinician && !!emergency.actor && r.clinician.toLowerCase() === emergency.actor.toLowerCase();
+      if (!placed.has(r) && same && r.time >= emergency.time) {
+        out.push(r);
+        placed.add(r);
+      }
+    }
+  }
+  out.push(...releases.filter((r) => !placed.has(r)));
+  out.push(...entries.filter((e) => e.kind !== "emergency" && e.kind !== "emergency-keys").sort(newestFirst));
+  return out;
 }
 
 export async function serviceLog(ctx: VaultContext, patient: Address): Promise<TimelineEntry[]> {
@@ -63,6 +83,11 @@ const EVENT_KINDS: readonly [EventKind, string, (a: Record<string, unknown>) => 
     (a) => ({ actor: a.clinician as Address, recordIds: ((a.recordIds as readonly number[]) ?? []).map(Number), purpose: Number(a.purpose) }),
   ],
   ["emergency", "EmergencyAccessOpened", (a) => ({ actor: a.clinician as Address, reason: String(a.reason), expiresAt: Number(a.expiresAt) })],
+  [
+    "emergency-keys",
+    "EmergencyKeysReleased",
+    (a) => ({ actor: a.registrar as Address, clinician: a.clinician as Address }),
+  ],
   ["emergency-ended", "EmergencyAccessEnded", (a) => ({ actor: a.endedBy as Address })],
   ["granted", "ConsentGranted", (a) => ({ actor: a.grantee as Address, purpose: Number(a.purpose), expiresAt: Number(a.expiry) })],
   ["revoked", "ConsentRevoked", (a) => ({ actor: a.grantee as Address })],
@@ -112,8 +137,8 @@ const FIRST_WINDOW = 64n;
  * page, not by the patient's whole history: viewing sessions (the events that grow without
  * bound) are read backwards from `before` (default: the newest block) in widening block
  * windows until `limit` of them are found; consent changes and the service log are kept for
- * the same span. Emergency accesses are always all included, first: a patient must never
- * miss one because it is old.
+ * the same span. Emergency accesses (and releases of the emergency kit) are always all
+ * included, first: a patient must never miss one because it is old.
  */
 export async function timelinePage(
   ctx: VaultContext,
@@ -125,7 +150,7 @@ export async function timelinePage(
   const top = opts.before !== undefined ? opts.before - 1n : await ctx.publicClient.getBlockNumber();
   const first = opts.before === undefined;
   const emergencies = first
-    ? Promise.all([eventsOf(ctx, "emergency", patient), eventsOf(ctx, "emergency-ended", patient)])
+    ? Promise.all([eventsOf(ctx, "emergency", patient), eventsOf(ctx, "emergency-ended", patient), eventsOf(ctx, "emergency-keys", patient)])
     : Promise.resolve([[], []] as TimelineEntry[][]);
 
   const sessionLogs: Log[] = [];
@@ -146,13 +171,13 @@ export async function timelinePage(
     sessionLogs.splice(0, sessionLogs.length, ...sessionLogs.filter((l) => l.blockNumber >= from));
   }
   const span = { fromBlock: from, toBlock: top };
-  const [sessions, granted, revoked, [opened = [], ended = []]] = await Promise.all([
+  const [sessions, granted, revoked, [opened = [], ended = [], released = []]] = await Promise.all([
     toEntries(ctx, "session", sessionLogs),
     eventsOf(ctx, "granted", patient, span),
     eventsOf(ctx, "revoked", patient, span),
     emergencies,
   ]);
-  const out = [...sessions, ...granted, ...revoked, ...opened, ...ended];
+  const out = [...sessions, ...granted, ...revoked, ...opened, ...ended, ...released];
   if (opts.includeService !== false && first) {
     // The service log answers newest first; keep what falls inside this page's span of time.
     const oldest = sessions.reduce((m, e) => Math.min(m, e.time), Number.MAX_SAFE_INTEGER);

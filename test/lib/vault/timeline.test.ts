@@ -27,6 +27,31 @@ describe("lib/vault timeline", () => {
     expect(ordered.map((e) => e.id)).to.deep.equal(["new-emergency", "old-emergency", "refusal", "grant", "old-session"]);
   });
 
+  it("lists each release of the emergency kit right after the emergency it served", () => {
+    const R = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+    const release = (id: string, time: number, clinician: `0x${string}`) => ({ ...entry(id, "emergency-keys", time, R), clinician });
+    const ordered = orderTimeline([
+      entry("session", "session", NOW - 60),
+      release("release-a-old", NOW - 5 * day + 60, A),
+      entry("emergency-a-old", "emergency", NOW - 5 * day),
+      entry("emergency-b", "emergency", NOW - 2 * day, B),
+      release("release-b", NOW - 2 * day + 30, B),
+      entry("emergency-a", "emergency", NOW - day),
+      release("release-a", NOW - day + 60, A),
+    ]);
+    expect(ordered.map((e) => e.id)).to.deep.equal([
+      "emergency-a",
+      "release-a",
+      "emergency-b",
+      "release-b",
+      "emergency-a-old",
+      "release-a-old",
+      "session",
+    ]);
+    // A release whose emergency is not in the list still comes before the ordinary entries.
+    expect(orderTimeline([entry("s", "session", NOW), release("orphan", NOW - day, A)]).map((e) => e.id)).to.deep.equal(["orphan", "s"]);
+  });
+
   it("counts accesses per day per clinician, ignoring consent changes and days outside the window", () => {
     const { days, series } = accessesPerDay(
       [
