@@ -2,10 +2,13 @@
 
 import { useMemo, useState } from "react";
 import { getAddress, isAddress } from "viem";
-import { getCategory } from "@/lib/records/categories.ts";
+import { EMERGENCY_CATEGORIES, getCategory } from "@/lib/records/categories.ts";
 import {
   breakGlass,
   clinicianStatus,
+  emergencyKeyResolver,
+  listOpenEmergencies,
+  type OpenEmergency,
   explainError,
   grantCategories,
   granteeKeyResolver,
@@ -97,33 +100,135 @@ function PatientPanel({ ctx, keys, grant }: { ctx: VaultContext; keys: AccountKe
         {grant.state === "active" ? "Open patient (one session)" : "Try to read records"}
       </button>
       <ActionStatus state={action.state} testId={`session-status-${p}`} />
-      {results ? (
-        results.length === 0 ? (
-          <p className="muted" data-testid={`no-records-${p}`}>No records in scope yet.</p>
-        ) : (
-          <ul className="list">
-            {results.map((r) => (
-              <li key={r.record.recordId} className="record" data-testid={`clinician-record-${r.record.recordId}`}>
-                <div className="record-head">
-                  <span className="badge">{getCategory(r.record.category).label}</span>
-                  <span className="record-title">Record #{r.record.recordId}</span>
-                  <span className="muted small">{formatTime(r.record.time)}</span>
-                </div>
-                {r.opened ? <OpenedView opened={r.opened} /> : null}
-                {r.error ? (
-                  <p className="status status-error" role="alert" data-testid={`clinician-record-error-${r.record.recordId}`}>
-                    Access denied: {r.error}
-                  </p>
-                ) : null}
-              </li>
-            ))}
-          </ul>
-        )
-      ) : null}
+      {results ? <ResultList results={results} p={p} /> : null}
       {grant.state === "active" && grant.permission === 2 && cats.length ? (
         <AddRecordForm ctx={ctx} patient={grant.patient} resolver={resolver} allowedCategories={cats} />
       ) : null}
     </div>
+  );
+}
+
+function ResultList({ results, p }: { results: Result[]; p: string }) {
+  if (results.length === 0) return <p className="muted" data-testid={`no-records-${p}`}>No records in scope yet.</p>;
+  return (
+    <ul className="list">
+      {results.map((r) => (
+        <li key={r.record.recordId} className="record" data-testid={`clinician-record-${r.record.recordId}`}>
+          <div className="record-head">
+            <span className="badge">{getCategory(r.record.category).label}</span>
+            <span className="record-title">Record #{r.record.recordId}</span>
+            <span className="muted small">{formatTime(r.record.time)}</span>
+          </div>
+          {r.opened ? <OpenedView opened={r.opened} /> : null}
+          {r.error ? (
+            <p className="status status-error" role="alert" data-testid={`clinician-record-error-${r.record.recordId}`}>
+              Access denied: {r.error}
+            </p>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Most records one viewing session may name (the contract's MAX_SESSION_RECORDS). */
+const MAX_SESSION_RECORDS = 64;
+
+/**
+ * A patient under this clinician's emergency access: one emergency session over the
+ * emergency-kit categories, decrypted with the keys a registrar released (if any yet).
+ */
+function EmergencyPanel({ ctx, keys, emergency }: { ctx: VaultContext; keys: AccountKeys; emergency: OpenEmergency }) {
+  const [results, setResults] = useState<Result[] | undefined>();
+  const [keyNote, setKeyNote] = useState<string | undefined>();
+  const action = useAction();
+  const p = emergency.patient.toLowerCase();
+  return (
+    <div className="stack" data-testid={`emergency-panel-${p}`}>
+      <button
+        type="button"
+        className="btn btn-danger"
+        data-testid={`open-emergency-${p}`}
+        disabled={action.state.phase === "working"}
+        onClick={() =>
+          action.run(
+            "Opening an emergency viewing session",
+            async (onTx) => {
+              const all = await listRecords(ctx, emergency.patient);
+              const kit = all
+                .filter((r) => !r.erased && (EMERGENCY_CATEGORIES as readonly number[]).includes(r.category))
+                .slice(0, MAX_SESSION_RECORDS);
+              if (kit.length === 0) {
+                setResults([]);
+                return;
+              }
+              await openSession(ctx, emergency.patient, kit.map((r) => r.recordId), 0, onTx);
+              let resolver: Awaited<ReturnType<typeof emergencyKeyResolver>> | undefined;
+              try {
+                resolver = await emergencyKeyResolver(ctx, keys, emergency.patient);
+                setKeyNote(undefined);
+              } catch (err) {
+                setKeyNote(explainError(err).message);
+              }
+              const out: Result[] = [];
+              for (const record of kit) {
+                try {
+                  if (!resolver) throw new Error("no emergency keys released for this patient yet");
+                  out.push({ record, opened: await readRecord(ctx, resolver, record) });
+                } catch (err) {
+                  out.push({ record, error: explainError(err).message });
+                }
+              }
+              setResults(out);
+            },
+            "Emergency session opened",
+          )
+        }
+      >
+        Open emergency records
+      </button>
+      <ActionStatus state={action.state} testId={`emergency-session-status-${p}`} />
+      {keyNote ? (
+        <p className="status status-warn" data-testid={`emergency-keys-missing-${p}`}>
+          {keyNote} Ask the hospital registrar to release the patient&apos;s emergency kit.
+        </p>
+      ) : null}
+      {results ? <ResultList results={results} p={p} /> : null}
+    </div>
+  );
+}
+
+function EmergencyAccesses({ ctx, keys }: { ctx: VaultContext; keys: AccountKeys }) {
+  const open = useLiveQuery(["open-emergencies"], listOpenEmergencies);
+  const mine = (open.data ?? []).filter((e) => e.clinician.toLowerCase() === keys.account.toLowerCase());
+  const [shown, setShown] = useState<string | undefined>();
+  if (mine.length === 0) return null;
+  return (
+    <section className="card card-danger" data-testid="my-emergencies">
+      <h2>My emergency accesses</h2>
+      <p className="small">
+        Break-glass access lets you fetch the records; to decrypt them you need the patient&apos;s emergency kit (profile, prescriptions,
+        diagnoses, allergies, immunizations), released to you by a registrar if the patient set one up.
+      </p>
+      <ul className="list">
+        {mine.map((e) => {
+          const p = e.patient.toLowerCase();
+          return (
+            <li key={p} className="item" data-testid={`emergency-row-${p}`}>
+              <div className="record-head">
+                <strong className="mono">{shortAddress(e.patient)}</strong>
+                <span className={e.released ? "pill pill-ok" : "pill pill-warn"}>{e.released ? "kit released" : "kit not released"}</span>
+                <span className="small muted">until {formatTime(e.expiresAt)} · “{e.reason}”</span>
+              </div>
+              <button type="button" className="btn btn-secondary" aria-expanded={shown === p} data-testid={`select-emergency-${p}`} onClick={() => setShown(shown === p ? undefined : p)}>
+                {shown === p ? "Close" : "View"}
+              </button>
+              {shown === p ? <EmergencyPanel ctx={ctx} keys={keys} emergency={e} /> : null}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
   );
 }
 
@@ -196,6 +301,7 @@ export function ClinicianDashboard({ ctx, keys }: { ctx: VaultContext; keys: Acc
           })}
         </ul>
       </section>
+      <EmergencyAccesses ctx={ctx} keys={keys} />
       <BreakGlass ctx={ctx} />
     </div>
   );

@@ -1,12 +1,15 @@
 "use client";
 
 import { useEffect, useMemo, useState } from "react";
-import type { Address } from "viem";
+import { isAddress, type Address } from "viem";
 import { ageFrom, GENDERS, type Gender, type ProfileForm } from "@/lib/fhir/index.ts";
-import { CATEGORIES, getCategory, categoriesFromMask } from "@/lib/records/categories.ts";
+import { CATEGORIES, EMERGENCY_CATEGORIES, getCategory, categoriesFromMask } from "@/lib/records/categories.ts";
 import {
+  emergencyKitOf,
   grantAccess,
   listClinicians,
+  listRegistrars,
+  setupEmergencyKit,
   listGrants,
   listRecords,
   ownKeyResolver,
@@ -254,8 +257,63 @@ function ConsentSection({ ctx, keys, records, grants, names }: { ctx: VaultConte
           ))}
         </ul>
       </section>
+      <EmergencyKitCard ctx={ctx} keys={keys} />
       <ReencryptCard ctx={ctx} keys={keys} />
     </div>
+  );
+}
+
+/** Opt-in escrow of the emergency categories with a hospital registrar, for break-glass release. */
+function EmergencyKitCard({ ctx, keys }: { ctx: VaultContext; keys: AccountKeys }) {
+  const registrars = useLiveQuery(["registrars"], listRegistrars);
+  const kit = useLiveQuery(["emergency-kit", keys.account], (c) => emergencyKitOf(c, keys.account));
+  const [chosen, setChosen] = useState("");
+  const [pasted, setPasted] = useState("");
+  const action = useAction();
+  const registrar = (pasted.trim() || chosen) as Address;
+  const valid = isAddress(registrar, { strict: false });
+  const labels = EMERGENCY_CATEGORIES.map((c) => getCategory(c).label.toLowerCase()).join(", ");
+  return (
+    <form
+      className="card form"
+      data-testid="emergency-kit"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void action.run("Setting up your emergency kit", (onTx) => setupEmergencyKit(ctx, keys, registrar, onTx), "Emergency kit set up");
+      }}
+    >
+      <h2>Emergency kit</h2>
+      <p className="small" data-testid="emergency-kit-explain">
+        If a clinician opens emergency (break-glass) access to you, the hospital registrar you choose can give them the keys to your {labels} —
+        nothing else — and you see that on your timeline.
+      </p>
+      {kit.data ? (
+        <p className="status status-ok" data-testid="emergency-kit-state">
+          Your kit is with registrar {shortAddress(kit.data.grantee)} until {formatTime(kit.data.expiry)}. Revoke it under “Who can see my records”.
+        </p>
+      ) : (
+        <p className="muted small" data-testid="emergency-kit-state">No emergency kit set up.</p>
+      )}
+      <div className="row">
+        <label>
+          Registrar
+          <select value={chosen} onChange={(e) => setChosen(e.target.value)} data-testid="emergency-kit-registrar">
+            <option value="">Choose…</option>
+            {(registrars.data ?? []).map((r) => (
+              <option key={r} value={r}>{r}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          or paste an address
+          <input value={pasted} onChange={(e) => setPasted(e.target.value)} placeholder="0x…" data-testid="emergency-kit-address" />
+        </label>
+      </div>
+      <button type="submit" className="btn btn-primary" disabled={!valid || action.state.phase === "working"} data-testid="emergency-kit-submit">
+        Set up my emergency kit
+      </button>
+      <ActionStatus state={action.state} testId="emergency-kit-status" />
+    </form>
   );
 }
 

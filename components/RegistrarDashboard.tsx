@@ -2,10 +2,22 @@
 
 import { useState } from "react";
 import { getAddress, hexToString, isAddress, keccak256, stringToHex, toBytes, type Address, type Hex } from "viem";
-import { listClinicians, sendTx, type VaultContext } from "@/lib/vault/index.ts";
+import {
+  listClinicians,
+  listOpenEmergencies,
+  registerClinicianKey,
+  releaseEmergencyKit,
+  sendTx,
+  type AccountKeys,
+  type OpenEmergency,
+  type VaultContext,
+} from "@/lib/vault/index.ts";
 import { useAction, useLiveQuery, useMedVaultRead } from "@/hooks/useMedVault.ts";
 import { ActionStatus } from "./ActionStatus.tsx";
+import { shortAddress } from "./ConnectControl.tsx";
+import { Gate } from "./Gate.tsx";
 import { formatTime } from "./Records.tsx";
+import { useVault } from "./VaultProvider.tsx";
 
 const REGISTRAR_ROLE = keccak256(toBytes("REGISTRAR_ROLE"));
 
@@ -64,6 +76,7 @@ export function RegistrarDashboard({ ctx }: { ctx: VaultContext }) {
         </button>
         <ActionStatus state={verify.state} testId="verify-status" />
       </form>
+      <EmergencyKits ctx={ctx} names={new Map((clinicians.data ?? []).map((c) => [c.address.toLowerCase(), c.name]))} />
       <section className="card">
         <h2>Clinicians</h2>
         <ActionStatus state={change.state} testId="status-change" />
@@ -99,5 +112,114 @@ export function RegistrarDashboard({ ctx }: { ctx: VaultContext }) {
         </table>
       </section>
     </div>
+  );
+}
+
+/**
+ * Open break-glass accesses, each releasable to its clinician from the patient's emergency
+ * kit. Releasing opens the escrow, so it needs the storage sign-in and the registrar's
+ * unlocked (and registered) key; the rest of this page needs neither, so they are asked for
+ * only when a release is started.
+ */
+function EmergencyKits({ ctx, names }: { ctx: VaultContext; names: Map<string, string> }) {
+  const { keys, session } = useVault();
+  const open = useLiveQuery(["open-emergencies"], listOpenEmergencies);
+  const release = useAction();
+  const [pending, setPending] = useState<OpenEmergency | undefined>();
+  const who = (a: Address) => names.get(a.toLowerCase()) ?? shortAddress(a);
+  const doRelease = (k: AccountKeys, e: OpenEmergency) =>
+    release.run(
+      `Releasing the emergency kit to ${who(e.clinician)}`,
+      async (onTx) => {
+        const out = await releaseEmergencyKit(ctx, k, e.patient, e.clinician, onTx);
+        setPending(undefined);
+        return out;
+      },
+      `Emergency kit released to ${who(e.clinician)}`,
+    );
+  const ready = Boolean(session && keys?.registered);
+  return (
+    <section className="card" data-testid="open-emergencies">
+      <h2>Open emergency accesses</h2>
+      <p className="muted small">
+        Patients who set up an emergency kit escrowed their emergency categories with a registrar. Releasing re-wraps those keys for the
+        clinician holding break-glass access, and the patient sees the release on their timeline.
+      </p>
+      <ActionStatus state={release.state} testId="release-kit-status" />
+      {(open.data ?? []).length === 0 ? (
+        <p className="muted" data-testid="open-emergencies-empty">No emergency access is open.</p>
+      ) : (
+        <table data-testid="open-emergencies-table">
+          <thead>
+            <tr><th>Patient</th><th>Clinician</th><th>Reason</th><th>Until</th><th><span className="sr-only">Actions</span></th></tr>
+          </thead>
+          <tbody>
+            {(open.data ?? []).map((e) => {
+              const id = `${e.patient.toLowerCase()}-${e.clinician.toLowerCase()}`;
+              return (
+                <tr key={id} data-testid={`emergency-row-${id}`}>
+                  <td className="mono small break">{e.patient}</td>
+                  <td>{who(e.clinician)}</td>
+                  <td className="small">{e.reason}</td>
+                  <td className="small">{formatTime(e.expiresAt)}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className={e.released ? "btn btn-secondary" : "btn btn-primary"}
+                      data-testid={`release-kit-${id}`}
+                      disabled={release.state.phase === "working"}
+                      onClick={() => (ready && keys ? void doRelease(keys, e) : setPending(e))}
+                    >
+                      {e.released ? "Release again" : "Release emergency kit"}
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      {pending ? (
+        <div className="stack" data-testid="release-kit-gate">
+          <p className="small">
+            To release {shortAddress(pending.patient)}&apos;s kit to {who(pending.clinician)}, sign in and unlock your registrar key.
+          </p>
+          <Gate role="registrar">{({ ctx: c, keys: k }) => <ReleaseReady ctx={c} keys={k} onRelease={(ready) => void doRelease(ready, pending)} />}</Gate>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+/** After the Gate: registers the registrar's key if it has none yet, then confirms the release. */
+function ReleaseReady({ ctx, keys, onRelease }: { ctx: VaultContext; keys: AccountKeys; onRelease: (k: AccountKeys) => void }) {
+  const { setKeys } = useVault();
+  const registering = useAction();
+  if (!keys.registered) {
+    return (
+      <div className="stack">
+        <p className="small">
+          Patients escrow their kit with your registered encryption key; register it once (one transaction, public half only).
+        </p>
+        <button
+          type="button"
+          className="btn btn-primary"
+          data-testid="registrar-register-key"
+          disabled={registering.state.phase === "working"}
+          onClick={async () => {
+            const out = await registering.run("Registering your key", (onTx) => registerClinicianKey(ctx, keys, onTx), "Key registered");
+            if (out) setKeys(out);
+          }}
+        >
+          Register my key
+        </button>
+        <ActionStatus state={registering.state} testId="registrar-register-status" />
+      </div>
+    );
+  }
+  return (
+    <button type="button" className="btn btn-primary" data-testid="release-kit-confirm" onClick={() => onRelease(keys)}>
+      Release now
+    </button>
   );
 }
