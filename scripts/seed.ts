@@ -7,7 +7,8 @@
  *   a registrar; two verified clinicians, one of them suspended at the end;
  *   three patients with profiles and 5–20 records each across categories;
  *   grants with different scopes and expiries; a history of viewing sessions,
- *   an emergency access and a refused read.
+ *   an emergency access (with the patient's emergency kit released by the registrar)
+ *   and a refused read.
  */
 import {
   type Address,
@@ -45,7 +46,9 @@ import {
   readRecord,
   registerClinicianKey,
   registerPatient,
+  releaseEmergencyKit,
   saveProfile,
+  setupEmergencyKit,
   sendTx,
   signIn,
   unlockAccount,
@@ -237,6 +240,9 @@ export async function seedDemo({
     await signIn(doc.ctx);
   }
   log(`registrar verified ${okafor.demo.name} and ${brandt.demo.name}`);
+  // The registrar registers an encryption key too, so patients can escrow an emergency kit with it.
+  registrar.keys = await registerClinicianKey(registrar.ctx, await unlockAccount(registrar.ctx));
+  await signIn(registrar.ctx);
 
   // Patients: key, sign-in, profile, records.
   for (const p of patients) {
@@ -298,8 +304,13 @@ export async function seedDemo({
   });
   log("viewing sessions by both clinicians; a prescription written by Dr. Okafor");
 
+  // Aisha escrows her emergency categories with the registrar before the emergency.
+  await setupEmergencyKit(aisha.ctx, aisha.keys!, registrar.ctx.account);
   // Emergency access: shown first on Aisha's timeline with its reason.
   await breakGlass(okafor.ctx, aisha.ctx.account, "Patient brought to A&E unconscious; checking allergies and asthma medication", 4 * 3600);
+  // The registrar releases the kit to Dr. Okafor, who can then read her allergy and medication.
+  const release = await releaseEmergencyKit(registrar.ctx, registrar.keys, aisha.ctx.account, okafor.ctx.account);
+  log(`${aisha.demo.name}'s emergency kit released to ${okafor.demo.name} (categories ${release.categories.join(", ")})`);
 
   // Registrar suspends Dr. Brandt; his next read is refused and logged by the service.
   await sendTx(registrar.ctx, { functionName: "suspendClinician", args: [brandt.ctx.account] });
