@@ -196,7 +196,7 @@ export function RecordRow({ ctx, record, resolver, names, canErase = false }: { 
             onClick={() => {
               if (window.confirm(`Erase record #${id}? It stays listed as erased, but nobody — you included — can read it again.`)) {
                 setOpened(undefined);
-                void erase.run("Erasing record", (onTx) => eraseRecord(ctx, id, onTx), `Record #${id} erased`);
+                void erase.run("Erasing record", (onTx) => eraseRecord(ctx, record, onTx), `Record #${id} erased`);
               }
             }}
           >

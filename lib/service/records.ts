@@ -292,6 +292,52 @@ export function readRecordHandler(ctx: ServiceContext) {
 }
 
 /**
+ * DELETE /api/records/{cid}?patient=0x…&record=N — the storage half of erasure. Once the
+ * patient has marked the record erased on-chain (`markErased`), they ask the service to
+ * unpin its ciphertext, so the node drops the blocks at its next garbage collection and
+ * no copy is kept on the patient's behalf. Only the patient, only for an erased record,
+ * only for the CID anchored for it; repeating it is harmless.
+ */
+export function releaseErasedHandler(ctx: ServiceContext) {
+  return (req: Request, cidParam: string) =>
+    handle(async () => {
+      if (req.method !== "DELETE") return methodNotAllowed(["DELETE"]);
+      assertSameOrigin(req, ctx.config.siweOrigin);
+      const url = new URL(req.url);
+      let cid: CID;
+      try {
+        cid = parseCid(cidParam);
+      } catch (err) {
+        throw storageHttpError(err, cidParam);
+      }
+      const patient = parsePatient(url.searchParams.get("patient"));
+      const recordId = parseRecordId(url.searchParams.get("record"));
+      const { session, error } = sessionOrNull(ctx, req);
+      if (!session) throw error!;
+      if (session.address.toLowerCase() !== patient.toLowerCase())
+        throw new HttpError(403, "NOT_YOUR_RECORD", `only patient ${patient} may release the storage of their records`);
+      let anchor;
+      try {
+        anchor = await ctx.chain.getRecord(patient, recordId);
+      } catch (err) {
+        throw chainHttpError(err);
+      }
+      if (!anchor) throw new HttpError(404, "RECORD_NOT_FOUND", `patient ${patient} has no record ${recordId} on-chain`);
+      if (!(anchor.flags & FLAG_ERASED))
+        throw new HttpError(409, "RECORD_NOT_ERASED", `record ${recordId} is not erased on-chain; erase it with markErased first`);
+      const { digest, dagPb } = cidToDigest(cid);
+      if (digest.toLowerCase() !== anchor.cidDigest.toLowerCase() || dagPb !== ((anchor.flags & FLAG_DAG_PB) !== 0))
+        throw new HttpError(403, "CID_MISMATCH", `${cid} is not the CID anchored on-chain for record ${recordId} of ${patient}`);
+      try {
+        await (await ctx.store()).unpin(cid);
+      } catch (err) {
+        throw storageHttpError(err, cid.toString());
+      }
+      return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
+    });
+}
+
+/**
  * GET /api/keyshares/{cid} — a key-share object for any signed-in account. A key share
  * holds category keys wrapped to one grantee's X25519 key: to anyone else it is opaque
  * bytes, so serving it leaks only its size. Record envelopes are refused here, so this

@@ -19,7 +19,7 @@ import { logoutHandler, nonceHandler, sessionHandler, verifyHandler } from "./au
 import { createContext, type ServiceContext, type ServiceDeps } from "./context.ts";
 import { healthHandler } from "./health.ts";
 import { HttpError } from "./http.ts";
-import { readKeyShareHandler, readRecordHandler, uploadHandler } from "./records.ts";
+import { readKeyShareHandler, readRecordHandler, releaseErasedHandler, uploadHandler } from "./records.ts";
 
 export type MedVaultService = ReturnType<typeof createService>;
 
@@ -33,6 +33,7 @@ export function createService(deps: ServiceDeps) {
     logout: logoutHandler(ctx),
     upload: uploadHandler(ctx),
     readRecord: readRecordHandler(ctx),
+    releaseErased: releaseErasedHandler(ctx),
     readKeyShare: readKeyShareHandler(ctx),
     accessLog: accessLogHandler(ctx),
     health: healthHandler(ctx),
@@ -64,7 +65,8 @@ export function createService(deps: ServiceDeps) {
         } catch {
           cid = m[2]!;
         }
-        return m[1] === "records" ? service.readRecord(req, cid) : service.readKeyShare(req, cid);
+        if (m[1] === "keyshares") return service.readKeyShare(req, cid);
+        return req.method === "DELETE" ? service.releaseErased(req, cid) : service.readRecord(req, cid);
       }
       return new HttpError(404, "NO_SUCH_ROUTE", `no route ${req.method} ${pathname}`).toResponse();
     },

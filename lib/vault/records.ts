@@ -119,8 +119,24 @@ export async function verifyRecord(ctx: VaultContext, record: RecordInfo): Promi
  * Crypto-shredding: the record stays anchored (history is never rewritten) but authorises
  * no reads any more, and the storage service refuses to serve it.
  */
-export async function eraseRecord(ctx: VaultContext, recordId: number, onStatus?: (s: TxStatus) => void) {
-  return sendTx(ctx, { functionName: "markErased", args: [recordId] }, onStatus);
+/**
+ * Erases a record: marked erased on-chain (it then authorises no reads, the patient's
+ * included), then its ciphertext unpinned at the storage service so the node drops it.
+ * The anchor and its history stay on-chain; nothing on-chain is deleted.
+ */
+export async function eraseRecord(
+  ctx: VaultContext,
+  record: Pick<RecordInfo, "recordId" | "cid" | "patient">,
+  onStatus?: (s: TxStatus) => void,
+) {
+  const tx = await sendTx(ctx, { functionName: "markErased", args: [record.recordId] }, onStatus);
+  await releaseErasedCiphertext(ctx, record);
+  return tx;
+}
+
+/** Asks the storage service to unpin an erased record's ciphertext (safe to repeat). */
+export async function releaseErasedCiphertext(ctx: VaultContext, record: Pick<RecordInfo, "recordId" | "cid" | "patient">): Promise<void> {
+  await request(ctx.api, `/api/records/${record.cid}?patient=${record.patient}&record=${record.recordId}`, { method: "DELETE" });
 }
 
 export type OpenedRecord = RecordPayload & { record: RecordInfo };

@@ -6,8 +6,8 @@
  *   1. rotates the key epoch of every category that has a live record (one transaction),
  *   2. gives every remaining live grantee a fresh key share for the new epochs,
  *   3. re-encrypts each live record under a fresh content key and the new category key,
- *      anchors it as a new version superseding the old one, and marks the old one erased,
- *      so the storage service serves the old ciphertext to nobody.
+ *      anchors it as a new version superseding the old one, and erases the old one (marked
+ *      on-chain, so the service serves it to nobody, and unpinned from storage).
  * Nothing is deleted: the old anchors stay on-chain as history.
  */
 import type { Address } from "viem";
@@ -70,7 +70,7 @@ export async function reencryptAll(
       ...(opened.name ? { name: opened.name } : {}),
       supersedes: record.recordId,
     });
-    await eraseRecord(ctx, record.recordId);
+    await eraseRecord(ctx, record);
     replaced.set(record.recordId, written.recordId);
     onProgress?.({ stage: "record", done: i + 1, total: live.length, recordId: record.recordId, newRecordId: written.recordId });
   }

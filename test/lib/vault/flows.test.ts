@@ -212,10 +212,13 @@ describe("lib/vault erasure", function () {
 
     const keys = await registerPatient(ctx, await unlockAccount(ctx));
     await signIn(ctx);
-    const { recordId } = await writeRecord(ctx, ownKeyResolver(ctx, keys), { patient: account, category: 9, content: enc("to be shredded"), mime: "text/plain" });
-    await eraseRecord(ctx, recordId);
+    const { recordId, cid } = await writeRecord(ctx, ownKeyResolver(ctx, keys), { patient: account, category: 9, content: enc("to be shredded"), mime: "text/plain" });
+    expect((await stack.store.stat(cid))?.pinned).to.equal(true);
+    await eraseRecord(ctx, { recordId, cid, patient: account });
     const [record] = await listRecords(ctx, account);
     expect(record).to.include({ recordId, erased: true });
+    // The service no longer keeps the ciphertext pinned for the patient.
+    expect((await stack.store.stat(cid))?.pinned ?? false).to.equal(false);
     const err = await fetchCiphertext(ctx, record!).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ServiceError).and.include({ status: 403 });
     const read = await readRecord(ctx, ownKeyResolver(ctx, keys), record!).catch((e: unknown) => e);
