@@ -5,13 +5,12 @@
  * the real storage service over HTTP, real wallet signatures.
  */
 import { expect } from "chai";
-import { createPublicClient, createWalletClient, custom, defineChain, getAddress, keccak256, stringToHex, toBytes } from "viem";
+import { keccak256, stringToHex, toBytes } from "viem";
 import { MissingCategoryKeyError } from "../../../lib/crypto/errors.ts";
 import { EMERGENCY_CATEGORIES } from "../../../lib/records/categories.ts";
 import { REGISTRAR_ROLE } from "../../../ignition/modules/MedVault.ts";
 import {
   breakGlass,
-  cookieFetch,
   EMERGENCY_MASK,
   emergencyKeyResolver,
   emergencyKitOf,
@@ -36,6 +35,7 @@ import {
   type VaultContext,
 } from "../../../lib/vault/index.ts";
 import { logLines, startStack, type Stack } from "../../service/harness.ts";
+import { vaultContextFor } from "./context.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -49,19 +49,7 @@ describe("lib/vault emergency kit", function () {
   let pKeys: AccountKeys, dKeys: AccountKeys, rKeys: AccountKeys;
   let allergyId: number, noteId: number;
 
-  const ctxFor = (address: string): VaultContext => {
-    const chain = defineChain({ id: 31337, name: "Hardhat", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [] } } });
-    const transport = custom(stack.conn.provider, { retryCount: 0 });
-    const account = getAddress(address);
-    return {
-      publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }),
-      walletClient: createWalletClient({ chain, transport, account }),
-      account,
-      contract: stack.contract,
-      chainId: 31337,
-      api: { baseUrl: stack.url, fetch: cookieFetch() },
-    };
-  };
+  const ctxFor = (address: string): VaultContext => vaultContextFor(stack, address);
   const uploadsBy = async (account: string) =>
     (await logLines(stack)).map((l) => JSON.parse(l) as { action: string; actor: string }).filter((e) => e.action === "upload" && e.actor === account).length;
 
