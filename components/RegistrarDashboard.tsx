@@ -1,11 +1,12 @@
 "use client";
 
-import { useState } from "react";
-import { getAddress, hexToString, isAddress, keccak256, stringToHex, toBytes, type Address, type Hex } from "viem";
+import { useState, type ReactNode } from "react";
+import { getAddress, hexToString, isAddress, keccak256, stringToHex, toBytes, zeroHash, type Address, type Hex } from "viem";
 import {
   listClinicians,
   listOpenEmergencies,
   registerClinicianKey,
+  registeredKey,
   releaseEmergencyKit,
   sendTx,
   type AccountKeys,
@@ -76,6 +77,7 @@ export function RegistrarDashboard({ ctx }: { ctx: VaultContext }) {
         </button>
         <ActionStatus state={verify.state} testId="verify-status" />
       </form>
+      <EscrowKey account={ctx.account} />
       <EmergencyKits ctx={ctx} names={new Map((clinicians.data ?? []).map((c) => [c.address.toLowerCase(), c.name]))} />
       <section className="card">
         <h2>Clinicians</h2>
@@ -184,15 +186,28 @@ function EmergencyKits({ ctx, names }: { ctx: VaultContext; names: Map<string, s
           <p className="small">
             To release {shortAddress(pending.patient)}&apos;s kit to {who(pending.clinician)}, sign in and unlock your registrar key.
           </p>
-          <Gate role="registrar">{({ ctx: c, keys: k }) => <ReleaseReady ctx={c} keys={k} onRelease={(ready) => void doRelease(ready, pending)} />}</Gate>
+          <Gate role="registrar">
+            {({ ctx: c, keys: k }) => (
+              <KeyRegistered ctx={c} keys={k}>
+                {(ready) => (
+                  <button type="button" className="btn btn-primary" data-testid="release-kit-confirm" onClick={() => void doRelease(ready, pending)}>
+                    Release now
+                  </button>
+                )}
+              </KeyRegistered>
+            )}
+          </Gate>
         </div>
       ) : null}
     </section>
   );
 }
 
-/** After the Gate: registers the registrar's key if it has none yet, then confirms the release. */
-function ReleaseReady({ ctx, keys, onRelease }: { ctx: VaultContext; keys: AccountKeys; onRelease: (k: AccountKeys) => void }) {
+/**
+ * After the Gate: registers the registrar's encryption key if it has none yet (patients
+ * escrow their kits with it), then shows `children`.
+ */
+function KeyRegistered({ ctx, keys, children }: { ctx: VaultContext; keys: AccountKeys; children: (k: AccountKeys) => ReactNode }) {
   const { setKeys } = useVault();
   const registering = useAction();
   if (!keys.registered) {
@@ -217,9 +232,40 @@ function ReleaseReady({ ctx, keys, onRelease }: { ctx: VaultContext; keys: Accou
       </div>
     );
   }
+  return <>{children(keys)}</>;
+}
+
+/** Whether patients can choose this registrar for their emergency kit, and the way to make it so. */
+function EscrowKey({ account }: { account: Address }) {
+  const onChain = useLiveQuery(["encryption-key", account], (c) => registeredKey(c, account));
+  const [open, setOpen] = useState(false);
+  const registered = onChain.data !== undefined && onChain.data !== zeroHash;
   return (
-    <button type="button" className="btn btn-primary" data-testid="release-kit-confirm" onClick={() => onRelease(keys)}>
-      Release now
-    </button>
+    <section className="card" data-testid="escrow-key">
+      <h2>Emergency kit key</h2>
+      {registered ? (
+        <p className="status status-ok" data-testid="escrow-key-state" data-registered="true">
+          Your encryption key is registered: patients can choose you to hold their emergency kit.
+        </p>
+      ) : open ? (
+        <Gate role="registrar">
+          {({ ctx, keys }) => (
+            <KeyRegistered ctx={ctx} keys={keys}>
+              {() => <p className="status status-ok">Key registered.</p>}
+            </KeyRegistered>
+          )}
+        </Gate>
+      ) : (
+        <div className="stack">
+          <p className="small muted" data-testid="escrow-key-state" data-registered="false">
+            Patients can escrow their emergency kit only with a registrar whose encryption key is on-chain. Register yours once: your wallet
+            signs a fixed message to derive it, and only its public half is stored.
+          </p>
+          <button type="button" className="btn btn-secondary" data-testid="escrow-key-setup" onClick={() => setOpen(true)}>
+            Register my key
+          </button>
+        </div>
+      )}
+    </section>
   );
 }
