@@ -333,6 +333,53 @@ describe("MedVault in the browser (Chromium, injected wallet, real chain and sto
     await maria.shot("timeline-emergency-first");
   });
 
+  it("5b. the patient's emergency kit, escrowed with the registrar, is released on break-glass; the clinician reads the kit's records and nothing else", async function () {
+    // The registrar registers the key patients escrow their kits with (once).
+    const reg = office.page;
+    await reg.goto(`${stack.appUrl}/registrar`);
+    await reg.getByTestId("escrow-key-setup").click();
+    await passGates(reg, "clinician", "registrar-register-key");
+    await reg.getByTestId("registrar-register-key").click();
+    await seeAttribute(reg.getByTestId("escrow-key-state"), "data-registered", "true");
+    await office.shot("escrow-key-registered");
+
+    // The patient escrows the emergency categories (profile among them) with that registrar.
+    const page = maria.page;
+    await page.getByTestId("tab-sharing").click();
+    await seeText(page.getByTestId("emergency-kit-explain"), "nothing else");
+    await page.getByTestId("emergency-kit-registrar").selectOption(getAddress(registrar.address));
+    await page.getByTestId("emergency-kit-submit").click();
+    await seeText(page.getByTestId("emergency-kit-state"), "Your kit is with registrar");
+    await maria.shot("emergency-kit");
+
+    // Dr. Okafor's break-glass from scenario 5 is open: the registrar releases the kit to her.
+    const row = `${lower(patient.address)}-${lower(okafor.address)}`;
+    await reg.getByTestId(`release-kit-${row}`).click();
+    if (await visible(reg.getByTestId("release-kit-confirm"))) await reg.getByTestId("release-kit-confirm").click();
+    await seeText(reg.getByTestId("release-kit-status"), "Emergency kit released");
+    await office.shot("emergency-kit-released");
+
+    // The clinician opens the emergency records: the profile decrypts, the notes are not in the kit.
+    const doc = drOkafor.page;
+    const p = lower(patient.address);
+    await doc.getByTestId(`select-emergency-${p}`).click();
+    await doc.getByTestId(`open-emergency-${p}`).click();
+    await seeText(doc.getByTestId(`emergency-session-status-${p}`), "Emergency session opened");
+    const panel = doc.getByTestId(`emergency-panel-${p}`);
+    await seeText(panel, PROFILE.currentProblem);
+    expect(await panel.textContent()).to.not.include(FIRST_NOTE);
+    expect(await visible(doc.getByTestId(`emergency-keys-missing-${p}`))).to.equal(false);
+    await drOkafor.shot("emergency-kit-read");
+
+    // The patient's timeline shows the release right after the emergency access.
+    await page.getByTestId("tab-timeline").click();
+    const entries = page.getByTestId("timeline-entry");
+    await seeAttribute(entries.nth(0), "data-kind", "emergency");
+    await seeAttribute(entries.nth(1), "data-kind", "emergency-keys");
+    await seeText(entries.nth(1), "Emergency kit released");
+    await maria.shot("timeline-emergency-kit");
+  });
+
   it("6. no request any page sent carried a record's or the profile's plaintext, or a private key", async function () {
     const all = sessions.flatMap((s) => s.requests);
     const uploads = all.filter((r) => r.method === "POST" && r.url.includes("/api/records/upload"));
