@@ -13,6 +13,7 @@ import {
   type OpenEmergency,
   type VaultContext,
 } from "@/lib/vault/index.ts";
+import { REGISTRAR_ROLE } from "@/lib/chain/contract.ts";
 import { useAction, useLiveQuery, useMedVaultRead } from "@/hooks/useMedVault.ts";
 import { ActionStatus } from "./ActionStatus.tsx";
 import { shortAddress } from "./ConnectControl.tsx";
@@ -20,7 +21,6 @@ import { Gate } from "./Gate.tsx";
 import { formatTime } from "./Records.tsx";
 import { useVault } from "./VaultProvider.tsx";
 
-const REGISTRAR_ROLE = keccak256(toBytes("REGISTRAR_ROLE"));
 
 function licenceText(id: Hex): string {
   try {

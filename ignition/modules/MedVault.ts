@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { getAddress } from "ethers";
+import { REGISTRAR_ROLE } from "../../lib/chain/contract.ts";
 
-/** keccak256("REGISTRAR_ROLE"), as MedVault.REGISTRAR_ROLE. */
-export const REGISTRAR_ROLE = "0xedcc084d3dcd65a1f7f23c65c46722faca6953d28e43150a467cf43e5c309238";
+/** Re-exported for tests that grant the role by hand. */
+export { REGISTRAR_ROLE };
 
 /**
  * Builds the MedVault deployment: `MedVault(admin)`, then `grantRole(REGISTRAR_ROLE, r)` for each

@@ -5,10 +5,7 @@
  */
 import {
   createPublicClient,
-  defineChain,
   http,
-  keccak256,
-  toBytes,
   BaseError,
   ContractFunctionRevertedError,
   zeroHash,
@@ -18,8 +15,9 @@ import {
   type PublicClient,
   type Transport,
 } from "viem";
+import { chainFor, deployedAddress } from "./contract.ts";
 import type { ServerConfig } from "../config.ts";
-import { deployments, medVaultAbi } from "./generated.ts";
+import { medVaultAbi } from "./generated.ts";
 
 export class ContractNotConfiguredError extends Error {
   readonly code = "CONTRACT_NOT_CONFIGURED";
@@ -54,23 +52,8 @@ export type ChainClient = {
   hasRole(role: Hex, account: Address): Promise<boolean>;
 };
 
-/** keccak256("REGISTRAR_ROLE"), as MedVault.REGISTRAR_ROLE. */
-export const REGISTRAR_ROLE: Hex = keccak256(toBytes("REGISTRAR_ROLE"));
-
-export function deployedAddress(chainId: number): Address | undefined {
-  // The generated table only lists chains something was deployed to; any other id is a miss.
-  const table = deployments as Readonly<Record<number, { readonly MedVault?: Address } | undefined>>;
-  return table[chainId]?.MedVault;
-}
-
-export function chainFor(chainId: number, rpcUrl: string): Chain {
-  return defineChain({
-    id: chainId,
-    name: chainId === 31337 ? "Hardhat" : `Chain ${chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  });
-}
+// Re-exported for the server's callers; the definitions are browser-safe in contract.ts.
+export { REGISTRAR_ROLE, chainFor, deployedAddress } from "./contract.ts";
 
 export function createChainClient(
   config: Pick<ServerConfig, "rpcUrl" | "chainId" | "contractAddress" | "rpcTimeoutMs">,

@@ -7,8 +7,9 @@
  */
 import { getAddress, isAddress, isAddressEqual, type Address } from "viem";
 import type { CID } from "multiformats/cid";
-import { REGISTRAR_ROLE } from "../chain/client.ts";
-import { cidToDigest, parseCid } from "../storage/cid.ts";
+import type { RecordAnchor } from "../chain/client.ts";
+import { FLAG_ERASED, REGISTRAR_ROLE } from "../chain/contract.ts";
+import { cidToDigest, FLAG_DAG_PB, parseCid } from "../storage/cid.ts";
 import { BadCidError, IntegrityError, NotFoundError, StorageUnavailableError } from "../storage/types.ts";
 import type { AccessAction, AccessLogInput } from "./access-log.ts";
 import { requireSession } from "./auth.ts";
@@ -18,9 +19,12 @@ import { classifyEnvelope } from "./envelope.ts";
 import { assertSameOrigin, handle, HttpError, json, mediaType, methodNotAllowed } from "./http.ts";
 import type { Session } from "./session.ts";
 
-/** The contract's getRecord flag bits the service checks (see IMedVaultRecords.sol). */
-const FLAG_DAG_PB = 0x02;
-const FLAG_ERASED = 0x40;
+/** Refuses a CID other than the one anchored on-chain for the record (digest and codec). */
+function assertAnchoredCid(cid: CID, anchor: RecordAnchor, patient: Address, recordId: number): void {
+  const { digest, dagPb } = cidToDigest(cid);
+  if (digest.toLowerCase() !== anchor.cidDigest.toLowerCase() || dagPb !== ((anchor.flags & FLAG_DAG_PB) !== 0))
+    throw new HttpError(403, "CID_MISMATCH", `${cid} is not the CID anchored on-chain for record ${recordId} of ${patient}`);
+}
 
 function storageHttpError(err: unknown, cid: string): HttpError {
   if (err instanceof HttpError) return err;
@@ -271,14 +275,7 @@ export function readRecordHandler(ctx: ServiceContext) {
             reason ? { contractError: reason } : {},
           );
         }
-        const { digest, dagPb } = cidToDigest(cid);
-        if (digest.toLowerCase() !== anchor.cidDigest.toLowerCase() || dagPb !== ((anchor.flags & FLAG_DAG_PB) !== 0)) {
-          throw new HttpError(
-            403,
-            "CID_MISMATCH",
-            `${cid} is not the CID anchored on-chain for record ${recordId} of ${patient}`,
-          );
-        }
+        assertAnchoredCid(cid, anchor, patient, recordId);
         let bytes: Uint8Array;
         try {
           bytes = await (await ctx.store()).get(cid);
@@ -325,9 +322,7 @@ export function releaseErasedHandler(ctx: ServiceContext) {
       if (!anchor) throw new HttpError(404, "RECORD_NOT_FOUND", `patient ${patient} has no record ${recordId} on-chain`);
       if (!(anchor.flags & FLAG_ERASED))
         throw new HttpError(409, "RECORD_NOT_ERASED", `record ${recordId} is not erased on-chain; erase it with markErased first`);
-      const { digest, dagPb } = cidToDigest(cid);
-      if (digest.toLowerCase() !== anchor.cidDigest.toLowerCase() || dagPb !== ((anchor.flags & FLAG_DAG_PB) !== 0))
-        throw new HttpError(403, "CID_MISMATCH", `${cid} is not the CID anchored on-chain for record ${recordId} of ${patient}`);
+      assertAnchoredCid(cid, anchor, patient, recordId);
       try {
         await (await ctx.store()).unpin(cid);
       } catch (err) {

@@ -10,7 +10,7 @@
  * beside the emergency access.
  */
 import { isAddressEqual, zeroHash, type Address, type Hash, type Hex } from "viem";
-import { REGISTRAR_ROLE } from "../chain/client.ts";
+import { REGISTRAR_ROLE } from "../chain/contract.ts";
 import { medVaultAbi } from "../chain/generated.ts";
 import { entriesKeyResolver, type CategoryKeyEntry, type KeyResolver } from "../crypto/category.ts";
 import { createKeyShare, openKeyShare } from "../crypto/keyshare.ts";
