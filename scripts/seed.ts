@@ -17,14 +17,13 @@ import {
   type Transport,
   createPublicClient,
   createWalletClient,
-  defineChain,
   http,
   keccak256,
   stringToHex,
   toHex,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { deployedAddress } from "../lib/chain/client.ts";
+import { chainFor, deployedAddress } from "../lib/chain/contract.ts";
 import {
   buildCondition,
   buildMedicationRequest,
@@ -61,14 +60,8 @@ const DAY = 86_400;
 
 type Actor = { demo: DemoAccount; ctx: VaultContext; keys?: AccountKeys };
 
-export function localChain(rpcUrl: string): Chain {
-  return defineChain({
-    id: CHAIN_ID,
-    name: "MedVault local",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  });
-}
+/** The local Hardhat chain served at `rpcUrl`. */
+export const localChain = (rpcUrl: string): Chain => chainFor(CHAIN_ID, rpcUrl);
 
 export function actor(
   demo: DemoAccount,

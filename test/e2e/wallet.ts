@@ -6,8 +6,9 @@
  * just as with a real wallet extension.
  */
 import type { BrowserContext, Page } from "playwright-core";
-import { type Hex, createWalletClient, defineChain, http, numberToHex } from "viem";
+import { type Hex, createWalletClient, http, numberToHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { chainFor } from "../../lib/chain/contract.ts";
 
 export type WalletControl = {
   /** Switches the connected account; the page receives `accountsChanged`. */
@@ -50,12 +51,7 @@ export async function installWallet(
   context: BrowserContext,
   { rpcUrl, chainId, privateKey }: { rpcUrl: string; chainId: number; privateKey: Hex },
 ): Promise<WalletControl> {
-  const chain = defineChain({
-    id: chainId,
-    name: "MedVault local",
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  });
+  const chain = chainFor(chainId, rpcUrl);
   let account = privateKeyToAccount(privateKey);
   let connected = false;
   const rejections = new Set<string>();

@@ -2,16 +2,12 @@
  * A VaultContext for an account of the service test harness: the app's clients, but over
  * Hardhat's in-process chain and the real storage service on loopback.
  */
-import { createPublicClient, createWalletClient, custom, defineChain, getAddress } from "viem";
+import { createPublicClient, createWalletClient, custom, getAddress } from "viem";
+import { chainFor } from "../../../lib/chain/contract.ts";
 import { cookieFetch, type VaultContext } from "../../../lib/vault/index.ts";
 import type { Stack } from "../../service/harness.ts";
 
-const chain = defineChain({
-  id: 31337,
-  name: "Hardhat",
-  nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-  rpcUrls: { default: { http: [] } },
-});
+const chain = chainFor(31337);
 
 export function vaultContextFor(stack: Stack, address: string): VaultContext {
   const transport = custom(stack.conn.provider, { retryCount: 0 });
