@@ -8,6 +8,7 @@
  *   contracts — `hardhat test --coverage` (Solidity fuzz/invariant + mocha/ethers tests),
  *               then the coverage gate on contracts/
  *   lib     — mocha tests of lib/ and the storage service (test/lib, test/service)
+ *   attacks — test/attacks, one file per attacker (the review's attacks, each refused)
  *   e2e     — browser scenarios in Debian's Chromium (test/e2e)
  *
  * `npm test -- --only contracts,lib` runs a subset.
@@ -78,6 +79,12 @@ const stages: Stage[] = [
     cmd: [bin("mocha"), "--config", "test/.mocharc.json"],
     skip: () =>
       hasFiles("test/lib", /\.test\.ts$/) || hasFiles("test/service", /\.test\.ts$/) ? undefined : "no lib tests yet",
+  },
+  {
+    name: "attacks",
+    kind: "suite",
+    cmd: [bin("mocha"), "--config", "test/attacks/.mocharc.json"],
+    skip: () => (hasFiles("test/attacks", /\.test\.ts$/) ? undefined : "no attack tests yet"),
   },
   {
     name: "e2e",
