@@ -11,9 +11,12 @@
  *   attacks — test/attacks, one file per attacker (the review's attacks, each refused)
  *   e2e     — browser scenarios in Debian's Chromium (test/e2e)
  *
+ * Last, a check that the run left the tree as it found it: a suite that rewrites a tracked
+ * file or leaves an untracked one (not git-ignored) fails, as it would dirty a fresh clone.
+ *
  * `npm test -- --only contracts,lib` runs a subset.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
@@ -99,8 +102,11 @@ type Result = { name: string; passed: number; failed: number; skipped: number; n
 /** Reads mocha / hardhat-test counts from a stage's output. */
 function parseCounts(out: string): { passed: number; failed: number; skipped: number } | undefined {
   // Hardhat's combined line, e.g. "42 passing (12 solidity, 30 mocha)", comes last.
-  // eslint-disable-next-line no-control-regex -- strips ANSI colour codes
-  const lines = out.replace(/\x1b\[[0-9;]*m/g, "").split("\n").map((l) => l.trim());
+  const lines = out
+    // eslint-disable-next-line no-control-regex -- strips ANSI colour codes
+    .replace(/\x1b\[[0-9;]*m/g, "")
+    .split("\n")
+    .map((l) => l.trim());
   let passed: number | undefined;
   let failed = 0;
   let skipped = 0;
@@ -136,7 +142,23 @@ function run(stage: Stage): Promise<{ code: number; out: string }> {
   });
 }
 
+/** `git status` plus the diff of tracked files, or undefined outside a git checkout. */
+function treeState(): string | undefined {
+  const status = spawnSync("git", ["status", "--porcelain"], { cwd: ROOT, encoding: "utf8" });
+  if (status.status !== 0) return undefined;
+  const diff = spawnSync("git", ["diff", "HEAD"], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  return `${status.stdout}\n${diff.stdout}`;
+}
+
+function changedPaths(before: string, after: string): string[] {
+  const lines = (s: string) => new Set(s.split("\n\n")[0]!.split("\n").filter(Boolean));
+  const a = lines(before);
+  const changed = [...lines(after)].filter((l) => !a.has(l));
+  return changed.length ? changed : ["(contents of files already modified before the run)"];
+}
+
 async function main() {
+  const treeBefore = treeState();
   const onlyArg = process.argv.indexOf("--only");
   const only = onlyArg >= 0 ? new Set(process.argv[onlyArg + 1]?.split(",")) : undefined;
   const results: Result[] = [];
@@ -162,10 +184,19 @@ async function main() {
       results.push({ ...counts, name: stage.name });
     }
   }
+  const treeAfter = treeState();
+  if (treeBefore !== undefined && treeAfter !== undefined) {
+    const clean = treeAfter === treeBefore;
+    console.log(`\n── clean-tree: ${clean ? "the run left the tree as it found it" : "the run changed the tree:"}`);
+    if (!clean) for (const p of changedPaths(treeBefore, treeAfter).slice(0, 20)) console.log(`   ${p}`);
+    results.push({ name: "clean-tree", passed: clean ? 1 : 0, failed: clean ? 0 : 1, skipped: 0 });
+  }
   console.log("\n── summary");
   for (const r of results) {
     const status = r.failed ? "FAIL" : "ok  ";
-    console.log(`${status} ${r.name.padEnd(10)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.note ? ` (${r.note})` : ""}`);
+    console.log(
+      `${status} ${r.name.padEnd(10)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.note ? ` (${r.note})` : ""}`,
+    );
   }
   const total = results.reduce(
     (a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, skipped: a.skipped + r.skipped }),
