@@ -1,26 +1,34 @@
 /**
- * Record envelope v1 ("MVE" 0x01): the only bytes MedVault ever stores. Binary, versioned
- * and self-describing; byte layout and threat model in docs/crypto.md.
+ * Record envelope ("MVE"): the only bytes MedVault ever stores for a record. Binary,
+ * versioned and self-describing; byte layouts and threat model in docs/crypto.md.
+ *
+ * Version 2, written by every encrypt:
  *
  *   off len  field
  *     0   3  magic "MVE"
- *     3   1  format version = 0x01
+ *     3   1  format version = 0x02
  *     4   1  content AEAD id = 0x01 AES-256-GCM (96-bit nonce, 128-bit tag)
  *     5   1  key-wrap id     = 0x01 AES-256-KW (RFC 3394) under the category key
  *     6   1  category (0..31)
- *     7   1  key epoch of that category (0..255)
- *     8  16  record uid (random)
- *    24  12  content nonce (random)
- *    36  40  content key (32 bytes, random per record) wrapped under the category key
- *    76   n  AES-256-GCM ciphertext || 16-byte tag
+ *     7  20  patient address (whose record this is)
+ *    27   4  key epoch of that category (uint32, big-endian)
+ *    31  16  record uid (random)
+ *    47  12  content nonce (random)
+ *    59  40  content key (32 bytes, random per record) wrapped under the category key
+ *    99   n  AES-256-GCM ciphertext || 16-byte tag
  *
- * AAD = chainId (uint256) || contract (20) || patient (20) || the 76 header bytes, so any
+ * Version 1 (read only): magic, version 0x01, the two algorithm ids, category, then the
+ * epoch as one byte at 7, uid at 8, nonce at 24, wrapped key at 36, ciphertext at 76. It
+ * does not name its patient.
+ *
+ * AAD = chainId (uint256) || contract (20) || patient (20) || the whole header, so any
  * changed header bit, or the envelope presented for another patient, deployment or chain,
- * fails authentication.
+ * fails authentication. v2 names the patient in clear so that a storage service, which
+ * holds no keys, can refuse to serve an object for a patient it does not belong to.
  */
-import { toHex, type Hex } from "viem";
-import { assertCategory, assertEpoch, assertKey, type KeyResolver } from "./category.ts";
-import { encodeRecordContext, type RecordContext } from "./context.ts";
+import { getAddress, toHex, type Address, type Hex } from "viem";
+import { assertCategory, assertEpoch, assertKey, epochBytes, type KeyResolver } from "./category.ts";
+import { addressBytes, encodeRecordContext, type RecordContext } from "./context.ts";
 import {
   ContextMismatchError,
   DecryptionFailedError,
@@ -45,25 +53,53 @@ import {
 } from "./primitives.ts";
 
 export const ENVELOPE_MAGIC = Uint8Array.of(0x4d, 0x56, 0x45); // "MVE"
-export const ENVELOPE_VERSION = 1;
+/** The version every encrypt writes. */
+export const ENVELOPE_VERSION = 2;
+/** Versions decryptRecord reads. */
+export const ENVELOPE_VERSIONS = [1, 2] as const;
+export type EnvelopeVersion = (typeof ENVELOPE_VERSIONS)[number];
 export const CONTENT_ALG_AES256GCM = 1;
 export const WRAP_ALG_AES256KW = 1;
 export const RECORD_UID_LENGTH = 16;
 const WRAPPED_KEY_LENGTH = KEY_LENGTH + AESKW_OVERHEAD;
-
+const ADDRESS_LENGTH = 20;
 const OFF_CATEGORY = 6;
-const OFF_EPOCH = 7;
-const OFF_UID = 8;
-const OFF_NONCE = OFF_UID + RECORD_UID_LENGTH;
-const OFF_WRAPPED = OFF_NONCE + GCM_NONCE_LENGTH;
-export const ENVELOPE_HEADER_LENGTH = OFF_WRAPPED + WRAPPED_KEY_LENGTH; // 76
+
+// Field offsets per version, as in the tables above (and in docs/crypto.md).
+interface Layout {
+  patient?: number;
+  epoch: number;
+  epochLength: 1 | 4;
+  uid: number;
+  nonce: number;
+  wrapped: number;
+  header: number;
+}
+const V1 = { epoch: 7, epochLength: 1, uid: 8, nonce: 24, wrapped: 36, header: 76 } as const satisfies Layout;
+const V2 = {
+  patient: 7,
+  epoch: 27,
+  epochLength: 4,
+  uid: 31,
+  nonce: 47,
+  wrapped: 59,
+  header: 59 + WRAPPED_KEY_LENGTH,
+} as const satisfies Layout;
+const LAYOUTS: Record<EnvelopeVersion, Layout> = { 1: V1, 2: V2 };
+
+/** Header length of the envelopes written now (v2). */
+export const ENVELOPE_HEADER_LENGTH = V2.header; // 99
+export const ENVELOPE_V1_HEADER_LENGTH = V1.header; // 76
 /** An envelope of an empty record: header plus the GCM tag. */
-export const MIN_ENVELOPE_LENGTH = ENVELOPE_HEADER_LENGTH + GCM_TAG_LENGTH; // 92
+export const MIN_ENVELOPE_LENGTH = ENVELOPE_HEADER_LENGTH + GCM_TAG_LENGTH; // 115
+export const MIN_ENVELOPE_V1_LENGTH = ENVELOPE_V1_HEADER_LENGTH + GCM_TAG_LENGTH; // 92
 /** Bytes an envelope adds to its plaintext. */
 export const ENVELOPE_OVERHEAD = MIN_ENVELOPE_LENGTH;
 
 export interface EnvelopeHeader {
-  version: number;
+  version: EnvelopeVersion;
+  /** The patient the envelope names (v2 only; checksummed). v1 does not say. */
+  patient?: Address;
   contentAlg: number;
   wrapAlg: number;
   category: number;
@@ -72,6 +108,8 @@ export interface EnvelopeHeader {
   recordUidHex: Hex;
   nonce: Uint8Array;
   wrappedKey: Uint8Array;
+  /** Bytes before the ciphertext (76 for v1, 99 for v2). */
+  headerLength: number;
   /** Length of the AES-GCM output (plaintext length + 16). */
   ciphertextLength: number;
 }
@@ -92,35 +130,58 @@ export interface EncryptContext extends RecordContext {
  * Validates magic, version, algorithm ids, lengths and ranges without any cryptography;
  * throws NotAnEnvelope / UnsupportedVersion / UnsupportedAlgorithm / TruncatedEnvelope.
  * Returned fields are views into `bytes`, not copies.
+ *
+ * `bytes` is the whole envelope, or, when `objectLength` gives the size of the whole object,
+ * at least its first header bytes (ENVELOPE_HEADER_LENGTH suffices for every version): a
+ * service can check a stored object's header before streaming the rest of it.
  */
-export function parseEnvelopeHeader(bytes: Uint8Array): EnvelopeHeader {
+export function parseEnvelopeHeader(bytes: Uint8Array, objectLength?: number): EnvelopeHeader {
   if (!(bytes instanceof Uint8Array)) throw new NotAnEnvelopeError("envelope must be a Uint8Array");
+  objectLength ??= bytes.length;
+  if (!Number.isSafeInteger(objectLength) || objectLength < bytes.length) {
+    throw new InvalidInputError(
+      `objectLength must be an integer at least the ${bytes.length} bytes given, got ${String(objectLength)}`,
+    );
+  }
   const magicSeen = Math.min(bytes.length, ENVELOPE_MAGIC.length);
   for (let i = 0; i < magicSeen; i++) {
     if (bytes[i] !== ENVELOPE_MAGIC[i])
       throw new NotAnEnvelopeError('not a MedVault record envelope (magic "MVE" missing)');
   }
-  if (bytes.length < 4) throw new TruncatedEnvelopeError("envelope", bytes.length, MIN_ENVELOPE_LENGTH);
-  if (bytes[3] !== ENVELOPE_VERSION) throw new UnsupportedVersionError("envelope", bytes[3]!);
-  if (bytes.length < MIN_ENVELOPE_LENGTH)
-    throw new TruncatedEnvelopeError("envelope", bytes.length, MIN_ENVELOPE_LENGTH);
+  if (objectLength < 4) throw new TruncatedEnvelopeError("envelope", objectLength, MIN_ENVELOPE_LENGTH);
+  const version = bytes.length >= 4 ? bytes[3]! : undefined;
+  if (version === undefined) throw prefixTooShort(bytes.length, 4);
+  if (version !== 1 && version !== 2) throw new UnsupportedVersionError("envelope", version);
+  const at = LAYOUTS[version];
+  const minimum = at.header + GCM_TAG_LENGTH;
+  if (objectLength < minimum) throw new TruncatedEnvelopeError("envelope", objectLength, minimum);
+  if (bytes.length < at.header) throw prefixTooShort(bytes.length, ENVELOPE_HEADER_LENGTH);
   if (bytes[4] !== CONTENT_ALG_AES256GCM) throw new UnsupportedAlgorithmError("content", bytes[4]!);
   if (bytes[5] !== WRAP_ALG_AES256KW) throw new UnsupportedAlgorithmError("key wrap", bytes[5]!);
   const category = bytes[OFF_CATEGORY]!;
   if (category > 31) throw new NotAnEnvelopeError(`envelope category ${category} is outside 0..31`);
-  const recordUid = bytes.subarray(OFF_UID, OFF_NONCE);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const recordUid = bytes.subarray(at.uid, at.nonce);
   return {
-    version: ENVELOPE_VERSION,
+    version,
+    ...(at.patient !== undefined && {
+      patient: getAddress(toHex(bytes.subarray(at.patient, at.patient + ADDRESS_LENGTH))),
+    }),
     contentAlg: CONTENT_ALG_AES256GCM,
     wrapAlg: WRAP_ALG_AES256KW,
     category,
-    epoch: bytes[OFF_EPOCH]!,
+    epoch: at.epochLength === 1 ? bytes[at.epoch]! : view.getUint32(at.epoch),
     recordUid,
     recordUidHex: toHex(recordUid),
-    nonce: bytes.subarray(OFF_NONCE, OFF_WRAPPED),
-    wrappedKey: bytes.subarray(OFF_WRAPPED, ENVELOPE_HEADER_LENGTH),
-    ciphertextLength: bytes.length - ENVELOPE_HEADER_LENGTH,
+    nonce: bytes.subarray(at.nonce, at.wrapped),
+    wrappedKey: bytes.subarray(at.wrapped, at.header),
+    headerLength: at.header,
+    ciphertextLength: objectLength - at.header,
   };
+}
+
+function prefixTooShort(given: number, needed: number): InvalidInputError {
+  return new InvalidInputError(`reading an envelope header needs the object's first ${needed} bytes, got ${given}`);
 }
 
 /** Cheap, strict structural check for the upload route: no keys, no decryption. */
@@ -151,6 +212,7 @@ export function encryptRecord(
   assertCategory(ctx.category);
   assertEpoch(epoch);
   assertKey(categoryKey, "category key");
+  const patient = addressBytes(ctx.patient, "patient");
   const contentKey = randomBytes(KEY_LENGTH);
   const header = new Uint8Array(ENVELOPE_HEADER_LENGTH);
   header.set(ENVELOPE_MAGIC, 0);
@@ -158,16 +220,12 @@ export function encryptRecord(
   header[4] = CONTENT_ALG_AES256GCM;
   header[5] = WRAP_ALG_AES256KW;
   header[OFF_CATEGORY] = ctx.category;
-  header[OFF_EPOCH] = epoch;
-  header.set(randomBytes(RECORD_UID_LENGTH), OFF_UID);
-  header.set(randomBytes(GCM_NONCE_LENGTH), OFF_NONCE);
-  header.set(aesKwWrap(categoryKey, contentKey), OFF_WRAPPED);
-  const sealed = aesGcmEncrypt(
-    contentKey,
-    header.subarray(OFF_NONCE, OFF_WRAPPED),
-    plaintext,
-    envelopeAad(ctx, header),
-  );
+  header.set(patient, V2.patient);
+  header.set(epochBytes(epoch), V2.epoch);
+  header.set(randomBytes(RECORD_UID_LENGTH), V2.uid);
+  header.set(randomBytes(GCM_NONCE_LENGTH), V2.nonce);
+  header.set(aesKwWrap(categoryKey, contentKey), V2.wrapped);
+  const sealed = aesGcmEncrypt(contentKey, header.subarray(V2.nonce, V2.wrapped), plaintext, envelopeAad(ctx, header));
   contentKey.fill(0);
   return concatBytes(header, sealed);
 }
@@ -178,6 +236,14 @@ export function encryptRecord(
  */
 export function decryptRecord(envelope: Uint8Array, ctx: DecryptContext, keyResolver: KeyResolver): Uint8Array {
   const header = parseEnvelopeHeader(envelope);
+  // First of all: an object aliased to another patient (its CID anchored by someone else)
+  // is refused by name, before any key is looked up.
+  if (header.patient !== undefined) {
+    const reader = getAddress(toHex(addressBytes(ctx.patient, "patient")));
+    if (header.patient !== reader) {
+      throw new ContextMismatchError(`envelope is a record of patient ${header.patient}, not of ${reader}`);
+    }
+  }
   if (ctx.category !== undefined && ctx.category !== header.category) {
     throw new ContextMismatchError(
       `envelope holds a category ${header.category} record, but the chain says category ${ctx.category}`,
@@ -193,7 +259,7 @@ export function decryptRecord(envelope: Uint8Array, ctx: DecryptContext, keyReso
   if (categoryKey === undefined || categoryKey === null)
     throw new MissingCategoryKeyError(header.category, header.epoch);
   assertKey(categoryKey, "category key");
-  const aad = envelopeAad(ctx, envelope.subarray(0, ENVELOPE_HEADER_LENGTH));
+  const aad = envelopeAad(ctx, envelope.subarray(0, header.headerLength));
   let contentKey: Uint8Array;
   try {
     contentKey = aesKwUnwrap(categoryKey, header.wrappedKey);
@@ -204,7 +270,7 @@ export function decryptRecord(envelope: Uint8Array, ctx: DecryptContext, keyReso
     );
   }
   try {
-    return aesGcmDecrypt(contentKey, header.nonce, envelope.subarray(ENVELOPE_HEADER_LENGTH), aad);
+    return aesGcmDecrypt(contentKey, header.nonce, envelope.subarray(header.headerLength), aad);
   } catch (cause) {
     throw new DecryptionFailedError(
       "record failed authentication: modified bytes, or read for another chain, contract or patient",
@@ -217,7 +283,8 @@ export function decryptRecord(envelope: Uint8Array, ctx: DecryptContext, keyReso
 
 /**
  * The core of "re-encrypt everything" after a revocation: the same plaintext under a fresh
- * content key, a fresh uid and the new epoch's category key. The caller stores the result
+ * content key, a fresh uid and the new epoch's category key, always as a v2 envelope (a v1
+ * record comes out naming its patient). The caller stores the result
  * and anchors it as a new version superseding the old record.
  */
 export function reencryptRecord(

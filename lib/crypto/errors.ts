@@ -35,7 +35,9 @@ export class UnsupportedVersionError extends MedVaultCryptoError {
     readonly kind: "envelope" | "key share" | "wrapped key",
     readonly version: number,
   ) {
-    super(`unsupported MedVault ${kind} version ${version}; this app reads version 1`);
+    super(
+      `unsupported MedVault ${kind} version ${version}; this app reads ${kind === "wrapped key" ? "version 1" : "versions 1 and 2"}`,
+    );
   }
 }
 
@@ -75,9 +77,10 @@ export class DecryptionFailedError extends MedVaultCryptoError {
 }
 
 /**
- * The envelope authenticates but is not the one the caller asked for (another record's
- * uid or another category than the chain says): a storage node serving a different,
- * genuine record of the same patient.
+ * The envelope is not the one the caller asked for: it names another patient than the one
+ * it is read for (an object aliased to someone else's record), or it is another record's
+ * uid or another category than the chain says (a storage node serving a different, genuine
+ * record of the same patient).
  */
 export class ContextMismatchError extends MedVaultCryptoError {
   readonly code = "CONTEXT_MISMATCH" as const;

@@ -1,15 +1,17 @@
 /**
- * Key share v1 ("MVK" 0x01): the category keys a grant covers, encrypted for the grantee's
+ * Key share ("MVK"): the category keys a grant covers, encrypted for the grantee's
  * registered X25519 key. ECIES: one ephemeral X25519 key per share, HKDF-SHA256 over the
  * shared secret with both public keys in `info`, AES-256-GCM over every entry at once. A
- * share for N categories × E epochs carries N×E keys of 34 bytes: O(categories), never
+ * share for N categories × E epochs carries N×E keys of 37 bytes: O(categories), never
  * O(records). The patient stores it on IPFS and puts its CID digest in `ConsentGranted`,
  * which is what makes it authentic: anyone can encrypt to a grantee, only the patient can
  * emit that event.
  *
+ * Version 2, written by every createKeyShare:
+ *
  *   off len  field
  *     0   3  magic "MVK"
- *     3   1  format version = 0x01
+ *     3   1  format version = 0x02
  *     4   1  KEM id  = 0x01 X25519 + HKDF-SHA256
  *     5   1  AEAD id = 0x01 AES-256-GCM
  *     6  20  patient address
@@ -17,8 +19,11 @@
  *    46  32  grantee X25519 public key (the recipient)
  *    78  32  ephemeral X25519 public key
  *   110  12  nonce
- *   122   2  entry count N (uint16, big-endian, 1..8192)
- *   124   …  AES-256-GCM( N × [category u8, epoch u8, key 32] ) || 16-byte tag
+ *   122   2  entry count N (uint16, big-endian, 1..65535)
+ *   124   …  AES-256-GCM( N × [category u8, epoch u32 big-endian, key 32] ) || 16-byte tag
+ *
+ * Version 1 (read only) is the same but for the version byte, N in 1..8192 and entries of
+ * [category u8, epoch u8, key 32].
  *
  * AAD = chainId (uint256) || contract || patient || the 124 header bytes.
  */
@@ -27,9 +32,11 @@ import {
   assertCategory,
   assertEpoch,
   assertKey,
-  epochOf,
   deriveCategoryKey,
+  epochBytes,
+  epochOf,
   type CategoryKeyEntry,
+  type KeyEpochs,
 } from "./category.ts";
 import { addressBytes, encodeRecordContext, type DeploymentContext, type RecordContext } from "./context.ts";
 import {
@@ -57,7 +64,8 @@ import {
 } from "./primitives.ts";
 
 export const KEY_SHARE_MAGIC = Uint8Array.of(0x4d, 0x56, 0x4b); // "MVK"
-export const KEY_SHARE_VERSION = 1;
+/** The version every createKeyShare writes. */
+export const KEY_SHARE_VERSION = 2;
 export const KEM_X25519_HKDF_SHA256 = 1;
 export const AEAD_AES256GCM = 1;
 const OFF_PATIENT = 6;
@@ -67,12 +75,25 @@ const OFF_EPHEMERAL = 78;
 const OFF_NONCE = 110;
 const OFF_COUNT = 122;
 export const KEY_SHARE_HEADER_LENGTH = 124;
-const ENTRY_LENGTH = 2 + KEY_LENGTH;
-/** Every epoch of every category: 32 × 256. */
-export const MAX_KEY_SHARE_ENTRIES = 32 * 256;
+/** Entry layout per version: category u8, epoch (u8 in v1, u32 big-endian in v2), key. */
+const ENTRY = {
+  1: { epochLength: 1, length: 1 + 1 + KEY_LENGTH },
+  2: { epochLength: 4, length: 1 + 4 + KEY_LENGTH },
+} as const;
+/** v1: every epoch of every category when epochs were one byte (32 × 256). */
+export const MAX_KEY_SHARE_V1_ENTRIES = 32 * 256;
+/**
+ * v2: what the uint16 count holds. A grant shares every epoch 0..current of each category
+ * in scope, so this bounds the sum of (current epoch + 1) over those categories: 65,535
+ * keys, a 2.3 MiB share (far under the upload limit), e.g. ten categories rotated 6,500
+ * times each. Past it createKeyShare and shareEntriesFor refuse with InvalidInputError.
+ */
+export const MAX_KEY_SHARE_ENTRIES = 0xffff;
+
+export type KeyShareVersion = 1 | 2;
 
 export interface KeyShareHeader {
-  version: number;
+  version: KeyShareVersion;
   patient: Address;
   grantee: Address;
   recipientPublicKey: Hex;
@@ -123,7 +144,8 @@ export function createKeyShare(params: CreateKeyShareParams): Uint8Array {
     throw new InvalidInputError(`a key share holds at most ${MAX_KEY_SHARE_ENTRIES} entries, got ${entries.length}`);
   }
   const sorted = [...entries].sort((a, b) => a.category - b.category || a.epoch - b.epoch);
-  const payload = new Uint8Array(sorted.length * ENTRY_LENGTH);
+  const entryLength = ENTRY[KEY_SHARE_VERSION].length;
+  const payload = new Uint8Array(sorted.length * entryLength);
   sorted.forEach((e, i) => {
     assertCategory(e.category);
     assertEpoch(e.epoch);
@@ -132,9 +154,10 @@ export function createKeyShare(params: CreateKeyShareParams): Uint8Array {
     if (prev && prev.category === e.category && prev.epoch === e.epoch) {
       throw new InvalidInputError(`duplicate entry for category ${e.category} epoch ${e.epoch}`);
     }
-    payload[i * ENTRY_LENGTH] = e.category;
-    payload[i * ENTRY_LENGTH + 1] = e.epoch;
-    payload.set(e.key, i * ENTRY_LENGTH + 2);
+    const at = i * entryLength;
+    payload[at] = e.category;
+    payload.set(epochBytes(e.epoch), at + 1);
+    payload.set(e.key, at + 5);
   });
 
   const ephemeralSecret = x25519.utils.randomSecretKey();
@@ -171,30 +194,44 @@ export function createKeyShare(params: CreateKeyShareParams): Uint8Array {
   return concatBytes(header, sealed);
 }
 
-/** Structural checks only (magic, version, algorithm ids, exact length). */
-export function parseKeyShareHeader(bytes: Uint8Array): KeyShareHeader {
+/**
+ * Structural checks only (magic, version, algorithm ids, exact length). `bytes` is the whole
+ * share, or, when `objectLength` gives the size of the whole object, at least its first
+ * KEY_SHARE_HEADER_LENGTH bytes.
+ */
+export function parseKeyShareHeader(bytes: Uint8Array, objectLength?: number): KeyShareHeader {
   if (!(bytes instanceof Uint8Array)) throw new NotAnEnvelopeError("key share must be a Uint8Array");
+  objectLength ??= bytes.length;
+  if (!Number.isSafeInteger(objectLength) || objectLength < bytes.length) {
+    throw new InvalidInputError(
+      `objectLength must be an integer at least the ${bytes.length} bytes given, got ${String(objectLength)}`,
+    );
+  }
   const magicSeen = Math.min(bytes.length, KEY_SHARE_MAGIC.length);
   for (let i = 0; i < magicSeen; i++) {
     if (bytes[i] !== KEY_SHARE_MAGIC[i]) throw new NotAnEnvelopeError('not a MedVault key share (magic "MVK" missing)');
   }
-  const minimum = KEY_SHARE_HEADER_LENGTH + ENTRY_LENGTH + GCM_TAG_LENGTH;
-  if (bytes.length < 4) throw new TruncatedEnvelopeError("key share", bytes.length, minimum);
-  if (bytes[3] !== KEY_SHARE_VERSION) throw new UnsupportedVersionError("key share", bytes[3]!);
-  if (bytes.length < minimum) throw new TruncatedEnvelopeError("key share", bytes.length, minimum);
+  const shortest = (v: KeyShareVersion) => KEY_SHARE_HEADER_LENGTH + ENTRY[v].length + GCM_TAG_LENGTH;
+  if (objectLength < 4) throw new TruncatedEnvelopeError("key share", objectLength, shortest(KEY_SHARE_VERSION));
+  if (bytes.length < 4) throw prefixTooShort(bytes.length);
+  const version = bytes[3]!;
+  if (version !== 1 && version !== 2) throw new UnsupportedVersionError("key share", version);
+  if (objectLength < shortest(version)) throw new TruncatedEnvelopeError("key share", objectLength, shortest(version));
+  if (bytes.length < KEY_SHARE_HEADER_LENGTH) throw prefixTooShort(bytes.length);
   if (bytes[4] !== KEM_X25519_HKDF_SHA256) throw new UnsupportedAlgorithmError("key agreement", bytes[4]!);
   if (bytes[5] !== AEAD_AES256GCM) throw new UnsupportedAlgorithmError("key share AEAD", bytes[5]!);
   const entryCount = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(OFF_COUNT);
-  if (entryCount === 0 || entryCount > MAX_KEY_SHARE_ENTRIES) {
-    throw new NotAnEnvelopeError(`key share entry count ${entryCount} is outside 1..${MAX_KEY_SHARE_ENTRIES}`);
+  const maxEntries = version === 1 ? MAX_KEY_SHARE_V1_ENTRIES : MAX_KEY_SHARE_ENTRIES;
+  if (entryCount === 0 || entryCount > maxEntries) {
+    throw new NotAnEnvelopeError(`key share v${version} entry count ${entryCount} is outside 1..${maxEntries}`);
   }
-  const expected = KEY_SHARE_HEADER_LENGTH + entryCount * ENTRY_LENGTH + GCM_TAG_LENGTH;
-  if (bytes.length < expected) throw new TruncatedEnvelopeError("key share", bytes.length, expected);
-  if (bytes.length > expected) {
-    throw new NotAnEnvelopeError(`key share of ${entryCount} entries must be ${expected} bytes, got ${bytes.length}`);
+  const expected = KEY_SHARE_HEADER_LENGTH + entryCount * ENTRY[version].length + GCM_TAG_LENGTH;
+  if (objectLength < expected) throw new TruncatedEnvelopeError("key share", objectLength, expected);
+  if (objectLength > expected) {
+    throw new NotAnEnvelopeError(`key share of ${entryCount} entries must be ${expected} bytes, got ${objectLength}`);
   }
   return {
-    version: KEY_SHARE_VERSION,
+    version,
     patient: getAddress(toHex(bytes.subarray(OFF_PATIENT, OFF_GRANTEE))),
     grantee: getAddress(toHex(bytes.subarray(OFF_GRANTEE, OFF_RECIPIENT))),
     recipientPublicKey: toHex(bytes.subarray(OFF_RECIPIENT, OFF_EPHEMERAL)),
@@ -202,6 +239,12 @@ export function parseKeyShareHeader(bytes: Uint8Array): KeyShareHeader {
     nonce: bytes.subarray(OFF_NONCE, OFF_COUNT),
     entryCount,
   };
+}
+
+function prefixTooShort(given: number): InvalidInputError {
+  return new InvalidInputError(
+    `reading a key share header needs the object's first ${KEY_SHARE_HEADER_LENGTH} bytes, got ${given}`,
+  );
 }
 
 export function isKeyShare(bytes: Uint8Array): boolean {
@@ -254,13 +297,16 @@ export function openKeyShare(
       { cause },
     );
   }
+  const { epochLength, length } = ENTRY[header.version];
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   const entries: CategoryKeyEntry[] = [];
   for (let i = 0; i < header.entryCount; i++) {
-    const at = i * ENTRY_LENGTH;
+    const at = i * length;
     const category = payload[at]!;
     // Authenticated, so only a buggy or malicious patient app could get here.
     if (category > 31) throw new NotAnEnvelopeError(`key share entry ${i} has category ${category} outside 0..31`);
-    entries.push({ category, epoch: payload[at + 1]!, key: payload.slice(at + 2, at + ENTRY_LENGTH) });
+    const epoch = epochLength === 1 ? payload[at + 1]! : view.getUint32(at + 1);
+    entries.push({ category, epoch, key: payload.slice(at + 1 + epochLength, at + length) });
   }
   payload.fill(0);
   return entries;
@@ -268,17 +314,25 @@ export function openKeyShare(
 
 /**
  * The entries a patient shares for `categories`: every epoch from 0 to the current one
- * (`keyEpochs` from the contract), so the grantee can read older records too.
+ * (`keyEpochs(patient)` from the contract, uint32[32]), so the grantee can read older
+ * records too. Refuses, before deriving anything, when they would not fit one key share.
  */
 export function shareEntriesFor(
   accountSecret: Uint8Array,
   ctx: RecordContext,
   categories: Iterable<number>,
-  keyEpochs: Hex,
+  keyEpochs: KeyEpochs,
 ): CategoryKeyEntry[] {
+  const wanted = [...new Set(categories)].map((category) => ({ category, current: epochOf(keyEpochs, category) }));
+  const total = wanted.reduce((sum, c) => sum + c.current + 1, 0);
+  if (total > MAX_KEY_SHARE_ENTRIES) {
+    const at = wanted.map((c) => `category ${c.category} at epoch ${c.current}`).join(", ");
+    throw new InvalidInputError(
+      `${at} needs ${total} keys; a key share holds at most ${MAX_KEY_SHARE_ENTRIES}: grant fewer categories at once`,
+    );
+  }
   const entries: CategoryKeyEntry[] = [];
-  for (const category of new Set(categories)) {
-    const current = epochOf(keyEpochs, category);
+  for (const { category, current } of wanted) {
     for (let epoch = 0; epoch <= current; epoch++) {
       entries.push({ category, epoch, key: deriveCategoryKey(accountSecret, ctx, category, epoch) });
     }

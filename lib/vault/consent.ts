@@ -13,7 +13,7 @@ import { cidFromDigest, cidToDigest, verifyBytes } from "../storage/cid.ts";
 import { request } from "./api.ts";
 import { VaultError, type VaultContext } from "./context.ts";
 import { registeredKey, type AccountKeys } from "./keys.ts";
-import { grantsTo, listGrants, type GrantInfo } from "./reads.ts";
+import { grantsTo, keyEpochs, listGrants, type GrantInfo } from "./reads.ts";
 import { recordContext, uploadCiphertext } from "./records.ts";
 import { sendMulticall, sendTx, type TxStatus } from "./tx.ts";
 
@@ -51,8 +51,7 @@ async function uploadKeyShare(ctx: VaultContext, keys: AccountKeys, grantee: Add
   if (granteeKey === zeroHash) {
     throw new VaultError("GRANTEE_NO_KEY", `${grantee} has not unlocked MedVault yet (no encryption key on-chain), so nothing can be shared with them`);
   }
-  const epochs = await ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "keyEpochs", args: [keys.account] });
-  const entries = shareEntriesFor(keys.key.secretKey, recordContext(ctx, keys.account), categories, epochs);
+  const entries = shareEntriesFor(keys.key.secretKey, recordContext(ctx, keys.account), categories, await keyEpochs(ctx, keys.account));
   const share = createKeyShare({
     ctx: { chainId: ctx.chainId, contract: ctx.contract },
     patient: keys.account,

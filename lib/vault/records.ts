@@ -13,7 +13,7 @@ import { request, requestJson } from "./api.ts";
 import { VaultError, type VaultContext } from "./context.ts";
 import type { AccountKeys } from "./keys.ts";
 import { packPayload, unpackPayload, type RecordPayload } from "./payload.ts";
-import type { RecordInfo } from "./reads.ts";
+import { keyEpochs, type RecordInfo } from "./reads.ts";
 import { sendTx, type TxStatus } from "./tx.ts";
 
 export type WriteStage = "encrypt" | "upload" | "anchor" | "confirmed";
@@ -61,8 +61,7 @@ export async function writeRecord(
   onProgress?: (p: WriteProgress) => void,
 ): Promise<WrittenRecord> {
   onProgress?.({ stage: "encrypt" });
-  const packed = await ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "keyEpochs", args: [input.patient] });
-  const epoch = epochOf(packed, input.category);
+  const epoch = epochOf(await keyEpochs(ctx, input.patient), input.category);
   const categoryKey = resolver(input.category, epoch);
   if (!categoryKey) throw new MissingCategoryKeyError(input.category, epoch);
   const envelope = encryptRecord(

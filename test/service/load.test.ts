@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { getAddress } from "viem";
+import { ENVELOPE_OVERHEAD } from "../../lib/crypto/envelope.ts";
 import { verifyAccessLog } from "../../lib/service/access-log.ts";
 import { anchor, Client, envelopeFor, randomBytes, registerPatient, startStack, type Stack } from "./harness.ts";
 
@@ -31,7 +32,7 @@ describe("service: load check", function () {
 
         const stored: { cid: string; id: number; bytes: Uint8Array }[] = [];
         for (let i = 0; i < RECORDS_PER_CLIENT; i++) {
-          const bytes = envelopeFor(stack, patient, randomBytes(RECORD_BYTES - 92));
+          const bytes = envelopeFor(stack, patient, randomBytes(RECORD_BYTES - ENVELOPE_OVERHEAD));
           expect(bytes.length).to.equal(RECORD_BYTES);
           const up = await client.upload(bytes);
           expect(up.status, JSON.stringify(up.body)).to.equal(201);

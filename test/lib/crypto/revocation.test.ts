@@ -88,7 +88,8 @@ describe("lib/crypto revocation", () => {
     const revoked = generateAccountKey();
     const remaining = generateAccountKey();
     const scope = { kind: ScopeKind.Categories, categoryMask: categoryMask([2]) } as const;
-    let keyEpochs: `0x${string}` = `0x${"00".repeat(32)}`;
+    // keyEpochs(patient) as the contract returns it: uint32[32], index = category.
+    const keyEpochs: number[] = new Array<number>(32).fill(0);
     const grantTo = (publicKeyHex: `0x${string}`) =>
       createKeyShare({
         ctx: deployment,
@@ -105,9 +106,9 @@ describe("lib/crypto revocation", () => {
     const before = write("before revocation");
     expect(decryptRecord(before, ctx, revokedKeys)).to.deep.equal(enc("before revocation"));
 
-    // What `rotateKeys(rotationMask(scope))` does on-chain: lab's uint8 epoch goes 0 → 1.
+    // What `rotateKeys(rotationMask(scope))` does on-chain: lab's epoch goes 0 → 1.
     expect(rotationMask(scope)).to.equal(0b100);
-    keyEpochs = `0x${"00".repeat(29)}010000`;
+    keyEpochs[2] = 1;
     const after = write("after revocation");
     expect(thrown(() => decryptRecord(after, ctx, revokedKeys))).to.be.instanceOf(MissingCategoryKeyError);
 
