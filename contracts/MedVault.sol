@@ -15,5 +15,6 @@ import {Roles} from "./base/Roles.sol";
 contract MedVault is AccessLog, Multicall, IMedVault {
     /// @notice Deploys MedVault with `admin` as its only DEFAULT_ADMIN_ROLE holder.
     /// @param admin receives DEFAULT_ADMIN_ROLE (a multisig in production); it appoints registrars.
-    constructor(address admin) Roles(admin) EIP712("MedVault", "1") {}
+    /// @param adminDelay seconds between beginning and accepting an admin transfer (AccessControlDefaultAdminRules)
+    constructor(address admin, uint48 adminDelay) Roles(adminDelay, admin) EIP712("MedVault", "1") {}
 }

@@ -40,7 +40,7 @@ abstract contract Records is Roles, IMedVaultRecords {
         if (flags & ~RECORD_FLAGS_MASK != 0) revert InvalidFlags(flags);
         PatientState memory state = _patientState(patient);
         if (!state.registered) revert PatientNotRegistered(patient);
-        if (supersedes > state.recordCount) revert RecordNotFound(patient, supersedes);
+        if (supersedes != 0) _checkSupersedes(patient, supersedes, category);
         if (msg.sender != patient) _checkWrite(msg.sender, patient, category);
         return _doAnchor(patient, state.recordCount, cidDigest, category, flags, supersedes);
     }
@@ -83,6 +83,15 @@ abstract contract Records is Roles, IMedVaultRecords {
         uint256 entry = uint256(category) | (uint256(flags | _FLAG_EXISTS) << 8);
         _recordIndex[patient][recordId >> 4] |= entry << _entryShift(recordId);
         emit RecordAnchored(patient, recordId, msg.sender, cidDigest, category, flags, supersedes);
+    }
+
+    // A new version replaces only a live record of the same patient and category, so a writer allowed
+    // one category (a device, a lab) cannot hide another category's record behind its own.
+    function _checkSupersedes(address patient, uint32 supersedes, uint8 category) private view {
+        uint256 entry = _recordEntry(patient, supersedes);
+        if (entry == 0) revert RecordNotFound(patient, supersedes);
+        if (_isErasedEntry(entry)) revert RecordIsErased(patient, supersedes);
+        if (uint8(entry) != category) revert SupersedesOtherCategory(patient, supersedes, uint8(entry), category);
     }
 
     // The 16-bit index entry of a record, 0 when it does not exist.

@@ -44,6 +44,9 @@ interface IMedVaultRecords is IMedVaultRoles {
     error RecordNotFound(address patient, uint32 recordId);
     /// @notice Record `recordId` of `patient` is erased.
     error RecordIsErased(address patient, uint32 recordId);
+    /// @notice Record `supersedes` of `patient` is of category `supersededCategory`, so a `category` record
+    /// cannot replace it.
+    error SupersedesOtherCategory(address patient, uint32 supersedes, uint8 supersededCategory, uint8 category);
 
     /// @notice Anchors a record for a patient. Allowed for the patient, one of the patient's devices
     /// (category 6 only), or a verified clinician holding a live read+write grant covering `category`.
@@ -51,7 +54,8 @@ interface IMedVaultRecords is IMedVaultRoles {
     /// @param cidDigest sha2-256 digest of the ciphertext's CIDv1 (non-zero)
     /// @param category record category (< 32)
     /// @param flags caller flags (mask 0x3f; 0x02 = dag-pb, clear = raw)
-    /// @param supersedes the record this one replaces, or 0
+    /// @param supersedes the record this one replaces, or 0: an existing, not erased record of the same
+    /// patient and the same category (the writer's right to write `category` covers replacing it)
     /// @return recordId the new record's id
     function anchorRecord(
         address patient,

@@ -6,7 +6,10 @@ pragma solidity 0.8.30;
 /// @notice Who is who in MedVault. The admin (a multisig in production) appoints registrars
 /// (`REGISTRAR_ROLE`); registrars verify, suspend and reinstate clinicians; any account
 /// registers itself as a patient with its X25519 encryption public key; a patient registers
-/// devices that may anchor device readings (category 6) for that patient only.
+/// devices that may anchor device readings (category 6) for that patient only, each with the
+/// device key's own EIP-712 signature. The admin role follows OpenZeppelin's
+/// AccessControlDefaultAdminRules: one holder, handed over in two steps (begin, then accept
+/// after the delay), never renounced without the same schedule.
 interface IMedVaultRoles {
     /// @notice A clinician's standing. Only `Verified` clinicians are ever authorised to read or write.
     enum ClinicianStatus {
@@ -40,6 +43,7 @@ interface IMedVaultRoles {
     );
 
     /// @notice A registrar suspended (`status` = Suspended) or reinstated (`status` = Verified) a clinician.
+    /// A suspension also ends every emergency access the clinician held; reinstatement does not bring it back.
     /// @param clinician the clinician
     /// @param registrar the registrar who acted
     /// @param status the clinician's new status
@@ -80,8 +84,19 @@ interface IMedVaultRoles {
     error InvalidTextLength(uint256 length, uint256 max);
     /// @notice `device` is already registered to `patient`.
     error DeviceAlreadyRegistered(address device, address patient);
-    /// @notice `device` cannot be a device (it is the patient itself).
+    /// @notice `device` cannot be a device: it is a registered patient (the caller included) or has a
+    /// clinician status.
     error InvalidDevice(address device);
+    /// @notice The registration signature is not `device`'s over (device, patient, nonce, deadline).
+    error InvalidDeviceSignature(address device);
+    /// @notice A registrar tried to verify itself (`registrar`) as a clinician.
+    error CannotVerifySelf(address registrar);
+    /// @notice `account` holds DEFAULT_ADMIN_ROLE, so it cannot be verified as a clinician.
+    error CannotVerifyAdmin(address account);
+    /// @notice `account` holds REGISTRAR_ROLE, so it cannot be verified as a clinician.
+    error CannotVerifyRegistrar(address account);
+    /// @notice The signature's `deadline` passed (current time `nowTime`).
+    error SignatureExpired(uint256 deadline, uint256 nowTime);
     /// @notice `device` is not registered to `caller`.
     error NotDeviceOwner(address device, address caller);
 
@@ -103,18 +118,21 @@ interface IMedVaultRoles {
     /// @return registered true once it called registerPatient
     function isPatient(address account) external view returns (bool registered);
 
-    /// @notice Verifies a clinician (registrars only). The clinician must have no status yet.
+    /// @notice Verifies a clinician (registrars only). The clinician must have no status yet, and may
+    /// not be the caller, an admin or a registrar: a registrar never becomes a reader by its own hand.
     /// @param clinician the clinician's address (non-zero)
     /// @param licenceId the clinician's licence identifier (non-zero)
     /// @param nameHash keccak256 of `name`
     /// @param name display name, emitted in the event only (1..MAX_TEXT_LENGTH bytes)
     function verifyClinician(address clinician, bytes32 licenceId, bytes32 nameHash, string calldata name) external;
 
-    /// @notice Suspends a verified clinician (registrars only); all their grants stop authorising at once.
+    /// @notice Suspends a verified clinician (registrars only); all their grants stop authorising at once,
+    /// and every emergency access they hold ends for good (opened before the suspension = dead).
     /// @param clinician the clinician
     function suspendClinician(address clinician) external;
 
-    /// @notice Reinstates a suspended clinician (registrars only); their live grants authorise again.
+    /// @notice Reinstates a suspended clinician (registrars only); their live grants authorise again,
+    /// emergency access opened before the suspension does not.
     /// @param clinician the clinician
     function reinstateClinician(address clinician) external;
 
@@ -132,14 +150,24 @@ interface IMedVaultRoles {
         address clinician
     ) external view returns (ClinicianStatus status, bytes32 licenceId, bytes32 nameHash);
 
-    /// @notice Registers a device for the calling (registered) patient.
-    /// @param device the device's address (non-zero, not the caller, not registered to anyone)
+    /// @notice Registers a device for the calling (registered) patient, with the device key's consent:
+    /// an EIP-712 signature by `device` of `RegisterDevice(address device,address patient,uint256 nonce,
+    /// uint256 deadline)` (same domain as consent), `nonce` = deviceNonce(device), which every
+    /// registration advances, so a signature cannot re-register a device its patient revoked.
+    /// @param device the device's address (non-zero, not registered to anyone, not a patient or clinician)
     /// @param label a human-readable label, emitted in the event only (1..MAX_TEXT_LENGTH bytes)
-    function registerDevice(address device, string calldata label) external;
+    /// @param deadline last timestamp (inclusive) at which the signature is accepted
+    /// @param signature the device's signature (ECDSA, or ERC-1271 for a contract device)
+    function registerDevice(address device, string calldata label, uint256 deadline, bytes calldata signature) external;
 
     /// @notice Revokes one of the caller's devices.
     /// @param device the device's address
     function revokeDevice(address device) external;
+
+    /// @notice The nonce a device's next registration signature must carry.
+    /// @param device the device's address
+    /// @return nonce registrations of this device so far
+    function deviceNonce(address device) external view returns (uint256 nonce);
 
     /// @notice The patient a device is registered to.
     /// @param device the device's address

@@ -90,7 +90,10 @@ contract MedVaultFuzzTest is MedVaultTestBase {
         if (permission != 0) revert PropertyViolated("attacker created a grant for the patient");
 
         // The patient's own signature, relayed by the attacker, does change it.
-        bytes memory genuine = _sign(PATIENT_KEY, _revokeDigest(patient, clinician, 0, deadline));
+        bytes memory genuine = _sign(
+            PATIENT_KEY,
+            _revokeDigest(patient, clinician, medVault.consentNonce(patient, clinician), deadline)
+        );
         VM.prank(attacker);
         medVault.revokeConsentBySig(patient, clinician, deadline, genuine);
         if (!_grantIs(patient, clinician, 0, 0, 0, 0, 0)) revert PropertyViolated("signed revocation ignored");

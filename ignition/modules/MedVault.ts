@@ -7,9 +7,19 @@ import { REGISTRAR_ROLE } from "../../lib/chain/contract.ts";
 export { REGISTRAR_ROLE };
 
 /**
- * Builds the MedVault deployment: `MedVault(admin)`, then `grantRole(REGISTRAR_ROLE, r)` for each
- * registrar, sent by the first account. The module parameter `admin` defaults to that account;
- * when it names someone else, grant registrars from the admin instead (pass no registrars here).
+ * Seconds between beginning and accepting a transfer of the admin role (OpenZeppelin's
+ * AccessControlDefaultAdminRules), the `adminDelay` parameter's default: two days is long enough
+ * for the other keyholders and the registrars, who watch `DefaultAdminTransferScheduled`, to notice
+ * a transfer begun with a stolen key and cancel it, and short enough to finish a planned multisig
+ * rotation within a working week.
+ */
+export const DEFAULT_ADMIN_DELAY_SECONDS = 2 * 24 * 60 * 60;
+
+/**
+ * Builds the MedVault deployment: `MedVault(admin, adminDelay)`, then `grantRole(REGISTRAR_ROLE, r)`
+ * for each registrar, sent by the first account. The module parameter `admin` defaults to that
+ * account; when it names someone else, grant registrars from the admin instead (pass no registrars
+ * here). `adminDelay` (seconds) defaults to DEFAULT_ADMIN_DELAY_SECONDS.
  */
 export function buildMedVaultModule(registrars: readonly string[] = []) {
   const checked = registrars.map((r) => {
@@ -22,7 +32,8 @@ export function buildMedVaultModule(registrars: readonly string[] = []) {
   return buildModule("MedVaultModule", (m) => {
     const deployer = m.getAccount(0);
     const admin = m.getParameter("admin", deployer);
-    const medVault = m.contract("MedVault", [admin]);
+    const adminDelay = m.getParameter("adminDelay", DEFAULT_ADMIN_DELAY_SECONDS);
+    const medVault = m.contract("MedVault", [admin, adminDelay]);
     checked.forEach((registrar, i) => {
       m.call(medVault, "grantRole", [REGISTRAR_ROLE, registrar], { id: `grantRegistrar_${i}`, from: deployer });
     });

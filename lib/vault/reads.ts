@@ -196,13 +196,7 @@ export async function grantsTo(ctx: VaultContext, grantee: Address): Promise<Gra
   return (await grantsFrom(ctx, { grantee })).sort((a, b) => rank(a) - rank(b) || a.expiry - b.expiry);
 }
 
-/** The category epochs of a patient: one uint8 per category packed in a bytes32 (byte i = category i). */
-export async function keyEpochs(ctx: VaultContext, patient: Address): Promise<number[]> {
-  const packed = await ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "keyEpochs", args: [patient] });
-  return unpackEpochs(packed);
-}
-
-export function unpackEpochs(packed: Hex): number[] {
-  const v = BigInt(packed);
-  return Array.from({ length: 32 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
+/** The category key epochs of a patient, as the contract's `keyEpochs` view returns them: uint32[32], index = category. */
+export async function keyEpochs(ctx: VaultContext, patient: Address): Promise<readonly number[]> {
+  return ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "keyEpochs", args: [patient] });
 }

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { CATEGORY, DAY, SCOPE, deployMedVault, digest, mask, terms, withCast } from "./fixture.ts";
+import { CATEGORY, DAY, PERMISSION, SCOPE, deployMedVault, digest, mask, terms, withCast } from "./fixture.ts";
 
 const conn = await network.create();
 const { networkHelpers } = conn;
@@ -10,12 +10,16 @@ const MAX = 64;
 async function accessLogFixture() {
   const d = await withCast(await deployMedVault(conn));
   for (let i = 1; i <= MAX; i++) {
-    await d.medVault.connect(d.patient).anchorRecord(d.patient.address, digest(`r${i}`), i % 2 ? CATEGORY.Lab : CATEGORY.Note, 0, 0);
+    await d.medVault
+      .connect(d.patient)
+      .anchorRecord(d.patient.address, digest(`r${i}`), i % 2 ? CATEGORY.Lab : CATEGORY.Note, 0, 0);
   }
   const expiry = BigInt(await networkHelpers.time.latest()) + BigInt(30 * DAY);
   await d.medVault
     .connect(d.patient)
-    .grantConsent(terms(d.clinician.address, expiry, { scope: SCOPE.Categories, categoryMask: mask(CATEGORY.Lab, CATEGORY.Note) }));
+    .grantConsent(
+      terms(d.clinician.address, expiry, { scope: SCOPE.Categories, categoryMask: mask(CATEGORY.Lab, CATEGORY.Note) }),
+    );
   return { ...d, expiry };
 }
 
@@ -36,7 +40,9 @@ describe("MedVault access log", function () {
       const { medVault, patient, clinician } = await networkHelpers.loadFixture(accessLogFixture);
       expect(await medVault.MAX_SESSION_RECORDS()).to.equal(BigInt(MAX));
       const tx = medVault.connect(clinician).openAccessSession(patient.address, ids(MAX), 0);
-      await expect(tx).to.emit(medVault, "AccessSessionOpened").withArgs(patient.address, clinician.address, ids(MAX), 0, false);
+      await expect(tx)
+        .to.emit(medVault, "AccessSessionOpened")
+        .withArgs(patient.address, clinician.address, ids(MAX), 0, false);
       const receipt = await (await tx).wait();
       expect(receipt!.logs).to.have.length(1);
       await expect(medVault.connect(clinician).openAccessSession(patient.address, [...ids(MAX), 1], 0))
@@ -139,7 +145,8 @@ describe("MedVault access log", function () {
     });
 
     it("validates caller, patient, duration and reason", async function () {
-      const { medVault, registrar, patient, otherClinician, stranger } = await networkHelpers.loadFixture(accessLogFixture);
+      const { medVault, registrar, patient, otherClinician, stranger } =
+        await networkHelpers.loadFixture(accessLogFixture);
       const e = medVault.connect(otherClinician);
       const max = await medVault.MAX_EMERGENCY_DURATION();
       expect(max).to.equal(24n * 3600n);
@@ -206,14 +213,24 @@ describe("MedVault access log", function () {
         .withArgs(patient.address, otherClinician.address);
     });
 
-    it("lives beside a grant: revoking one keeps the other", async function () {
+    it("lives beside a grant: a revocation ends both, ending the emergency keeps the grant (#8)", async function () {
       const { medVault, patient, clinician } = await networkHelpers.loadFixture(accessLogFixture);
       await medVault.connect(clinician).openEmergencyAccess(patient.address, "sepsis", 3600);
-      await medVault.connect(patient).revokeConsent(clinician.address);
-      expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(true);
+      await expect(medVault.connect(patient).revokeConsent(clinician.address))
+        .to.emit(medVault, "ConsentRevoked")
+        .withArgs(patient.address, clinician.address)
+        .and.to.emit(medVault, "EmergencyAccessEnded")
+        .withArgs(patient.address, clinician.address, patient.address);
+      expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(false);
       await medVault
         .connect(patient)
         .grantConsent(terms(clinician.address, (await now()) + BigInt(DAY), { scope: SCOPE.Records, recordIds: [2] }));
+      // The revocation started the cool-down; once it has passed the clinician may break glass again.
+      await networkHelpers.time.increase(Number(await medVault.EMERGENCY_COOLDOWN()));
+      await medVault
+        .connect(patient)
+        .grantConsent(terms(clinician.address, (await now()) + BigInt(DAY), { scope: SCOPE.Records, recordIds: [2] }));
+      await medVault.connect(clinician).openEmergencyAccess(patient.address, "sepsis again", 3600);
       expect(await medVault.emergencyAccessUntil(patient.address, clinician.address)).to.not.equal(0n);
       expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(true);
       await medVault.connect(patient).endEmergencyAccess(patient.address, clinician.address);
@@ -222,17 +239,175 @@ describe("MedVault access log", function () {
       expect((await medVault.getGrant(patient.address, clinician.address))[0]).to.equal(BigInt(SCOPE.Records));
     });
   });
+  describe("emergency allowance (#8)", function () {
+    const H = 3600;
+    const open = (d: Awaited<ReturnType<typeof accessLogFixture>>, seconds: number, reason = "unconscious in A&E") =>
+      d.medVault.connect(d.otherClinician).openEmergencyAccess(d.patient.address, reason, seconds);
+
+    it("counts 24 h over any rolling 7 days, not calendar windows", async function () {
+      const d = await networkHelpers.loadFixture(accessLogFixture);
+      const { medVault, patient, otherClinician } = d;
+      expect(await medVault.EMERGENCY_ALLOWANCE()).to.equal(BigInt(24 * H));
+      expect(await medVault.EMERGENCY_WINDOW()).to.equal(BigInt(7 * DAY));
+      await open(d, 12 * H);
+      const t0 = await now();
+      await networkHelpers.time.increaseTo(t0 + BigInt(6 * DAY));
+      await open(d, 12 * H);
+      // Both 12 h openings are inside the window that would end an hour from now.
+      await networkHelpers.time.increaseTo(t0 + BigInt(6 * DAY + 12 * H));
+      await expect(open(d, H))
+        .to.be.revertedWithCustomError(medVault, "EmergencyAllowanceExceeded")
+        .withArgs(patient.address, otherClinician.address, 24 * H, H, 24 * H);
+      // Seven days and an hour after the first: a 12 h access would end when the first has rolled out of
+      // its window, so it fits beside the second; a second more does not (calendar weeks would allow 24 h).
+      await networkHelpers.time.setNextBlockTimestamp(t0 + BigInt(7 * DAY + H));
+      await expect(open(d, 12 * H + 2))
+        .to.be.revertedWithCustomError(medVault, "EmergencyAllowanceExceeded")
+        .withArgs(patient.address, otherClinician.address, 12 * H, 12 * H + 2, 24 * H);
+      await open(d, 12 * H);
+    });
+
+    it("re-opening while live ends the live access and counts only the time it ran", async function () {
+      const d = await networkHelpers.loadFixture(accessLogFixture);
+      const { medVault, patient, otherClinician } = d;
+      await open(d, 10 * H);
+      const s0 = await now();
+      // The first ran 1 h; its unused 9 h do not count, so 23 h more fit.
+      await networkHelpers.time.setNextBlockTimestamp(s0 + BigInt(H));
+      await open(d, 23 * H, "still unconscious");
+      expect(await medVault.emergencyAccessUntil(patient.address, otherClinician.address)).to.equal(
+        s0 + BigInt(24 * H),
+      );
+      // An hour later: 1 h + 1 h ran, so 22 h are left.
+      await networkHelpers.time.setNextBlockTimestamp(s0 + BigInt(2 * H));
+      await expect(open(d, 22 * H + 1))
+        .to.be.revertedWithCustomError(medVault, "EmergencyAllowanceExceeded")
+        .withArgs(patient.address, otherClinician.address, 2 * H, 22 * H + 1, 24 * H);
+      await networkHelpers.time.setNextBlockTimestamp(s0 + BigInt(2 * H + 10));
+      await open(d, 22 * H - 10);
+    });
+
+    it("allows at most MAX_EMERGENCY_OPENINGS openings within the window", async function () {
+      const d = await networkHelpers.loadFixture(accessLogFixture);
+      const { medVault, patient, otherClinician } = d;
+      const max = Number(await medVault.MAX_EMERGENCY_OPENINGS());
+      for (let i = 0; i < max; i++) {
+        await open(d, 60);
+        await networkHelpers.time.increase(60);
+      }
+      await expect(open(d, 60))
+        .to.be.revertedWithCustomError(medVault, "EmergencyOpeningsExhausted")
+        .withArgs(patient.address, otherClinician.address, max);
+      await networkHelpers.time.increase(7 * DAY);
+      await open(d, 60);
+    });
+
+    it("after the patient ends it, the clinician waits out the cool-down; after anyone else, not", async function () {
+      const d = await networkHelpers.loadFixture(accessLogFixture);
+      const { medVault, patient, otherClinician } = d;
+      await open(d, H);
+      await medVault.connect(otherClinician).endEmergencyAccess(patient.address, otherClinician.address);
+      await open(d, H);
+      await medVault.connect(patient).endEmergencyAccess(patient.address, otherClinician.address);
+      const until = (await now()) + (await medVault.EMERGENCY_COOLDOWN());
+      await expect(open(d, H))
+        .to.be.revertedWithCustomError(medVault, "EmergencyCoolingDown")
+        .withArgs(patient.address, otherClinician.address, until);
+      await networkHelpers.time.setNextBlockTimestamp(until);
+      await open(d, H);
+    });
+
+    it("a registrar's extension is credit spent by openings past the allowance, and is validated", async function () {
+      const d = await networkHelpers.loadFixture(accessLogFixture);
+      const { medVault, registrar, patient, otherClinician, stranger } = d;
+      const r = medVault.connect(registrar);
+      const max = Number(await medVault.MAX_EMERGENCY_EXTENSION());
+      for (const extra of [0, max + 1]) {
+        await expect(r.extendEmergencyAllowance(patient.address, otherClinician.address, extra, "ICU"))
+          .to.be.revertedWithCustomError(medVault, "InvalidEmergencyExtension")
+          .withArgs(extra, max);
+      }
+      await expect(r.extendEmergencyAllowance(patient.address, stranger.address, H, "ICU"))
+        .to.be.revertedWithCustomError(medVault, "ClinicianNotVerified")
+        .withArgs(stranger.address);
+      await expect(r.extendEmergencyAllowance(stranger.address, otherClinician.address, H, "ICU"))
+        .to.be.revertedWithCustomError(medVault, "PatientNotRegistered")
+        .withArgs(stranger.address);
+      await expect(r.extendEmergencyAllowance(patient.address, otherClinician.address, H, ""))
+        .to.be.revertedWithCustomError(medVault, "InvalidTextLength")
+        .withArgs(0, 256);
+      await open(d, 24 * H);
+      await networkHelpers.time.increase(24 * H);
+      await r.extendEmergencyAllowance(patient.address, otherClinician.address, 3 * H, "ICU stay");
+      await open(d, 2 * H);
+      expect(await medVault.emergencyCredit(patient.address, otherClinician.address)).to.equal(BigInt(H));
+      await networkHelpers.time.increase(2 * H);
+      await expect(open(d, 2 * H))
+        .to.be.revertedWithCustomError(medVault, "EmergencyAllowanceExceeded")
+        .withArgs(patient.address, otherClinician.address, 26 * H, 2 * H, 25 * H);
+    });
+  });
+
   describe("emergency kit", function () {
-    // The kit: Profile, Prescription, Diagnosis, Allergy (7), Immunization (8), Read, purpose Other.
+    // The kit: Profile, Prescription, Diagnosis, Allergy (7), Immunization (8), Escrow, purpose Other.
     const KIT_MASK = mask(CATEGORY.Profile, CATEGORY.Prescription, CATEGORY.Diagnosis, 7, 8);
     const RELEASED = digest("key share for the clinician");
+    const kitTerms = async (registrar: string) =>
+      terms(registrar, (await now()) + BigInt(3650 * DAY), {
+        scope: SCOPE.Categories,
+        categoryMask: KIT_MASK,
+        permission: PERMISSION.Escrow,
+        purpose: 5,
+      });
+    async function kitFixture() {
+      const d = await accessLogFixture();
+      await d.medVault.connect(d.patient).grantConsent(await kitTerms(d.registrar.address));
+      return d;
+    }
+
+    it("an escrow goes to registrars only and never authorises, whatever its holder becomes (#10)", async function () {
+      const { medVault, admin, patient, clinician } = await networkHelpers.loadFixture(kitFixture);
+      await expect(medVault.connect(patient).grantConsent(await kitTerms(clinician.address)))
+        .to.be.revertedWithCustomError(medVault, "EscrowNeedsRegistrar")
+        .withArgs(clinician.address);
+      // A verified clinician made registrar may hold an escrow; it still reads nothing through it.
+      await medVault.connect(admin).grantRole(await medVault.REGISTRAR_ROLE(), clinician.address);
+      await medVault.connect(patient).grantConsent(await kitTerms(clinician.address));
+      expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(false);
+      expect(await medVault.canWrite(clinician.address, patient.address, CATEGORY.Profile)).to.equal(false);
+      await expect(medVault.checkRead(clinician.address, patient.address, 1))
+        .to.be.revertedWithCustomError(medVault, "EscrowNeverAuthorises")
+        .withArgs(patient.address, clinician.address);
+      await expect(medVault.connect(clinician).anchorRecord(patient.address, digest("x"), CATEGORY.Profile, 0, 0))
+        .to.be.revertedWithCustomError(medVault, "EscrowNeverAuthorises")
+        .withArgs(patient.address, clinician.address);
+    });
+
+    it("only a registrar holding a live escrow from the patient releases (#10)", async function () {
+      const { medVault, admin, patient, registrar, otherClinician, stranger } =
+        await networkHelpers.loadFixture(kitFixture);
+      await medVault.connect(admin).grantRole(await medVault.REGISTRAR_ROLE(), stranger.address);
+      await medVault.connect(otherClinician).openEmergencyAccess(patient.address, "anaphylaxis", 3600);
+      await expect(medVault.connect(stranger).releaseEmergencyKeys(patient.address, otherClinician.address, RELEASED))
+        .to.be.revertedWithCustomError(medVault, "NoEscrow")
+        .withArgs(patient.address, stranger.address);
+      await medVault.connect(patient).revokeConsent(registrar.address);
+      await expect(medVault.connect(registrar).releaseEmergencyKeys(patient.address, otherClinician.address, RELEASED))
+        .to.be.revertedWithCustomError(medVault, "NoEscrow")
+        .withArgs(patient.address, registrar.address);
+    });
 
     it("a registrar holding the kit grant can neither read nor open a session", async function () {
       const { medVault, patient, registrar } = await networkHelpers.loadFixture(accessLogFixture);
       await medVault.connect(patient).anchorRecord(patient.address, digest("profile"), CATEGORY.Profile, 0, 0); // record 65
-      await medVault
-        .connect(patient)
-        .grantConsent(terms(registrar.address, (await now()) + BigInt(3650 * DAY), { scope: SCOPE.Categories, categoryMask: KIT_MASK, purpose: 5 }));
+      await medVault.connect(patient).grantConsent(
+        terms(registrar.address, (await now()) + BigInt(3650 * DAY), {
+          scope: SCOPE.Categories,
+          categoryMask: KIT_MASK,
+          permission: PERMISSION.Escrow,
+          purpose: 5,
+        }),
+      );
       expect((await medVault.getGrant(patient.address, registrar.address))[1]).to.equal(BigInt(KIT_MASK));
       expect(await medVault.canRead(registrar.address, patient.address, MAX + 1)).to.equal(false);
       await expect(medVault.checkRead(registrar.address, patient.address, MAX + 1))
@@ -247,7 +422,7 @@ describe("MedVault access log", function () {
     });
 
     it("a registrar releases keys to a clinician with live emergency access: one event, no storage", async function () {
-      const { medVault, patient, registrar, otherClinician } = await networkHelpers.loadFixture(accessLogFixture);
+      const { medVault, patient, registrar, otherClinician } = await networkHelpers.loadFixture(kitFixture);
       await medVault.connect(otherClinician).openEmergencyAccess(patient.address, "anaphylaxis", 3600);
       const tx = medVault.connect(registrar).releaseEmergencyKeys(patient.address, otherClinician.address, RELEASED);
       await expect(tx)
@@ -260,7 +435,8 @@ describe("MedVault access log", function () {
     });
 
     it("refuses a non-registrar, an empty share, and a clinician without live emergency access", async function () {
-      const { medVault, patient, registrar, clinician, otherClinician, stranger } = await networkHelpers.loadFixture(accessLogFixture);
+      const { medVault, patient, registrar, clinician, otherClinician, stranger } =
+        await networkHelpers.loadFixture(kitFixture);
       const r = medVault.connect(registrar);
       const role = await medVault.REGISTRAR_ROLE();
       await expect(r.releaseEmergencyKeys(patient.address, otherClinician.address, RELEASED))
@@ -289,8 +465,8 @@ describe("MedVault access log", function () {
         .withArgs(patient.address, otherClinician.address);
     });
 
-    it("ended access or a suspended clinician stops a release", async function () {
-      const { medVault, patient, registrar, otherClinician } = await networkHelpers.loadFixture(accessLogFixture);
+    it("ended access or a suspended clinician stops a release, and reinstatement does not restore it (#8)", async function () {
+      const { medVault, patient, registrar, otherClinician } = await networkHelpers.loadFixture(kitFixture);
       const r = medVault.connect(registrar);
       await medVault.connect(otherClinician).openEmergencyAccess(patient.address, "stroke", 3600);
       await r.suspendClinician(otherClinician.address);
@@ -298,6 +474,10 @@ describe("MedVault access log", function () {
         .to.be.revertedWithCustomError(medVault, "ClinicianSuspended")
         .withArgs(otherClinician.address);
       await r.reinstateClinician(otherClinician.address);
+      await expect(r.releaseEmergencyKeys(patient.address, otherClinician.address, RELEASED))
+        .to.be.revertedWithCustomError(medVault, "NoEmergencyAccess")
+        .withArgs(patient.address, otherClinician.address);
+      await medVault.connect(otherClinician).openEmergencyAccess(patient.address, "stroke, again", 3600);
       await expect(r.releaseEmergencyKeys(patient.address, otherClinician.address, RELEASED)).to.emit(
         medVault,
         "EmergencyKeysReleased",

@@ -25,7 +25,17 @@ describe("MedVault consent", function () {
       });
       await expect(medVault.connect(patient).grantConsent(g))
         .to.emit(medVault, "ConsentGranted")
-        .withArgs(patient.address, clinician.address, SCOPE.Categories, mask(CATEGORY.Lab), [], 2, expiry, 2, KEY_SHARE);
+        .withArgs(
+          patient.address,
+          clinician.address,
+          SCOPE.Categories,
+          mask(CATEGORY.Lab),
+          [],
+          2,
+          expiry,
+          2,
+          KEY_SHARE,
+        );
       expect(await medVault.getGrant(patient.address, clinician.address)).to.deep.equal([
         1n,
         BigInt(mask(CATEGORY.Lab)),
@@ -51,11 +61,19 @@ describe("MedVault consent", function () {
       await bad({ grantee: ethers.ZeroAddress }, "InvalidGrantee", [ethers.ZeroAddress]);
       await bad({ grantee: patient.address }, "InvalidGrantee", [patient.address]);
       await bad({ permission: 0 }, "InvalidPermission", [0]);
-      await bad({ permission: 3 }, "InvalidPermission", [3]);
+      await bad({ permission: 4 }, "InvalidPermission", [4]);
+      await bad({ permission: PERMISSION.Escrow }, "EscrowNeedsRegistrar", [clinician.address]);
+      await bad({ scope: SCOPE.Records, recordIds: [1], permission: PERMISSION.ReadWrite }, "RecordsScopeCannotWrite", [
+        SCOPE.Records,
+        PERMISSION.ReadWrite,
+      ]);
       await bad({ purpose: 6 }, "InvalidPurpose", [6]);
       await bad({ scope: 3 }, "InvalidScope", [3]);
       await bad({ scope: SCOPE.All, recordIds: [1] }, "ScopeMismatch", [SCOPE.All, 1]);
-      await bad({ scope: SCOPE.Categories, categoryMask: 4, recordIds: [1, 2] }, "ScopeMismatch", [SCOPE.Categories, 2]);
+      await bad({ scope: SCOPE.Categories, categoryMask: 4, recordIds: [1, 2] }, "ScopeMismatch", [
+        SCOPE.Categories,
+        2,
+      ]);
       await bad({ scope: SCOPE.Records }, "ScopeMismatch", [SCOPE.Records, 0]);
       await bad({ scope: SCOPE.Categories, categoryMask: 0 }, "InvalidCategoryMask", [SCOPE.Categories, 0]);
       await bad({ scope: SCOPE.All, categoryMask: 4 }, "InvalidCategoryMask", [SCOPE.All, 4]);
@@ -138,7 +156,9 @@ describe("MedVault consent", function () {
         await networkHelpers.time.setNextBlockTimestamp(at);
         const session = medVault.connect(clinician).openAccessSession(patient.address, [1], 0);
         if (allowed) {
-          await expect(session).to.emit(medVault, "AccessSessionOpened").withArgs(patient.address, clinician.address, [1], 0, false);
+          await expect(session)
+            .to.emit(medVault, "AccessSessionOpened")
+            .withArgs(patient.address, clinician.address, [1], 0, false);
         } else {
           await expect(session)
             .to.be.revertedWithCustomError(medVault, "ConsentExpired")
@@ -237,32 +257,66 @@ describe("MedVault consent", function () {
   });
 
   describe("key epochs", function () {
-    it("rotateKeys increments one byte per category in the mask", async function () {
+    // The storage slot of `patient`'s epoch word `w` (uint32[32] = 4 words of 8 epochs), found by probing
+    // for the word that holds exactly "category 1 at epoch 1".
+    async function epochWordSlot(address: string, patient: string, w: number): Promise<bigint> {
+      for (let base = 0n; base < 64n; base++) {
+        const root = BigInt(
+          ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [patient, base])),
+        );
+        if (BigInt(await ethers.provider.getStorage(address, root)) === 1n << 32n) return root + BigInt(w);
+      }
+      throw new Error("key epoch slot not found (rotate category 1 once first)");
+    }
+
+    it("rotateKeys increments one uint32 epoch per category in the mask", async function () {
       const { medVault, patient } = await networkHelpers.loadFixture(consentFixture);
       const p = medVault.connect(patient);
       await expect(p.rotateKeys(mask(CATEGORY.Lab, CATEGORY.Imaging)))
         .to.emit(medVault, "KeysRotated")
-        .withArgs(patient.address, mask(CATEGORY.Lab, CATEGORY.Imaging), ethers.toBeHex((1n << 16n) | (1n << 40n), 32));
+        .withArgs(patient.address, mask(CATEGORY.Lab, CATEGORY.Imaging));
       await p.rotateKeys(mask(CATEGORY.Lab, 31));
-      const epochs = BigInt(await medVault.keyEpochs(patient.address));
-      expect((epochs >> 16n) & 0xffn).to.equal(2n);
-      expect((epochs >> 40n) & 0xffn).to.equal(1n);
-      expect((epochs >> 248n) & 0xffn).to.equal(1n);
-      expect(epochs & 0xffn).to.equal(0n);
+      const epochs = await medVault.keyEpochs(patient.address);
+      expect(epochs).to.have.length(32);
+      expect(epochs[CATEGORY.Lab]).to.equal(2n);
+      expect(epochs[CATEGORY.Imaging]).to.equal(1n);
+      expect(epochs[31]).to.equal(1n);
+      expect(epochs[CATEGORY.Profile]).to.equal(0n);
     });
 
-    it("refuses an empty mask, unregistered callers and an epoch past 255", async function () {
+    it("refuses an empty mask and unregistered callers", async function () {
       const { medVault, patient, stranger } = await networkHelpers.loadFixture(consentFixture);
-      const p = medVault.connect(patient);
-      await expect(p.rotateKeys(0)).to.be.revertedWithCustomError(medVault, "EmptyCategoryMask");
+      await expect(medVault.connect(patient).rotateKeys(0)).to.be.revertedWithCustomError(
+        medVault,
+        "EmptyCategoryMask",
+      );
       await expect(medVault.connect(stranger).rotateKeys(1))
         .to.be.revertedWithCustomError(medVault, "PatientNotRegistered")
         .withArgs(stranger.address);
-      for (let i = 0; i < 255; i++) await p.rotateKeys(mask(CATEGORY.Note));
-      expect((BigInt(await medVault.keyEpochs(patient.address)) >> 8n) & 0xffn).to.equal(255n);
-      await expect(p.rotateKeys(mask(CATEGORY.Lab, CATEGORY.Note)))
+    });
+
+    it("rotates past 255 and 65535, and refuses only past 2^32 - 1, naming the category", async function () {
+      const { medVault, otherPatient: patient } = await networkHelpers.loadFixture(consentFixture);
+      const p = medVault.connect(patient);
+      const address = await medVault.getAddress();
+      await p.rotateKeys(mask(CATEGORY.Note));
+      // Category 1 sits in word 0 at bits [32, 64); category 12 in word 1 at bits [128, 160).
+      const word0 = await epochWordSlot(address, patient.address, 0);
+      await networkHelpers.setStorageAt(address, word0, 255n << 32n);
+      await p.rotateKeys(mask(CATEGORY.Note));
+      expect((await medVault.keyEpochs(patient.address))[CATEGORY.Note]).to.equal(256n);
+      await networkHelpers.setStorageAt(address, word0, 65_535n << 32n);
+      await p.rotateKeys(mask(CATEGORY.Note));
+      expect((await medVault.keyEpochs(patient.address))[CATEGORY.Note]).to.equal(65_536n);
+      await networkHelpers.setStorageAt(address, word0 + 1n, 0xffff_fffen << 128n);
+      await p.rotateKeys(mask(12));
+      const epochs = await medVault.keyEpochs(patient.address);
+      expect(epochs[12]).to.equal(2n ** 32n - 1n);
+      expect(epochs[11]).to.equal(0n);
+      expect(epochs[13]).to.equal(0n);
+      await expect(p.rotateKeys(mask(CATEGORY.Lab, 12)))
         .to.be.revertedWithCustomError(medVault, "KeyEpochOverflow")
-        .withArgs(CATEGORY.Note);
+        .withArgs(12);
     });
   });
 
@@ -277,9 +331,7 @@ describe("MedVault consent", function () {
       ];
       const tx = p.multicall(calls);
       await expect(tx).to.emit(medVault, "ConsentRevoked").withArgs(patient.address, clinician.address);
-      await expect(tx)
-        .to.emit(medVault, "KeysRotated")
-        .withArgs(patient.address, mask(CATEGORY.Lab), ethers.toBeHex(1n << 16n, 32));
+      await expect(tx).to.emit(medVault, "KeysRotated").withArgs(patient.address, mask(CATEGORY.Lab));
       expect(await medVault.canRead(clinician.address, patient.address, 2)).to.equal(false);
     });
 

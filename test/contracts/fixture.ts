@@ -1,6 +1,7 @@
-import { id } from "ethers";
+import { id, type Signer } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkConnection } from "hardhat/types/network";
+import { registerDeviceTypes } from "../../lib/chain/eip712.ts";
 import { buildMedVaultModule } from "../../ignition/modules/MedVault.ts";
 import { MedVault__factory, type MedVault } from "../../types/ethers-contracts/index.ts";
 
@@ -14,7 +15,7 @@ export const CATEGORY = {
   Device: 6,
 } as const;
 export const SCOPE = { All: 0, Categories: 1, Records: 2 } as const;
-export const PERMISSION = { Read: 1, ReadWrite: 2 } as const;
+export const PERMISSION = { Read: 1, ReadWrite: 2, Escrow: 3 } as const;
 export const STATUS = { None: 0n, Verified: 1n, Suspended: 2n } as const;
 export const DAY = 24 * 60 * 60;
 
@@ -65,7 +66,6 @@ export const digest = (label: string): string =>
   // A stand-in for a CID's sha2-256 digest: any non-zero 32 bytes the contract stores verbatim.
   `0x${Buffer.from(label.padEnd(32, "#").slice(0, 32)).toString("hex")}`;
 
-
 export const LICENCE = "0x474d432d31323334353637000000000000000000000000000000000000000000";
 export const KEY = "0x1111111111111111111111111111111111111111111111111111111111111111";
 export const KEY_SHARE = "0x2222222222222222222222222222222222222222222222222222222222222222";
@@ -84,11 +84,41 @@ export async function withCast(d: Deployed, categories: readonly number[] = []):
   ] as const) {
     await medVault.connect(registrar).verifyClinician(c.address, LICENCE, id(name), name);
   }
-  await medVault.connect(patient).registerDevice(device.address, "glucose meter");
+  await registerDevice(medVault, patient, device, "glucose meter");
   for (const [i, category] of categories.entries()) {
     await medVault.connect(patient).anchorRecord(patient.address, digest(`record ${i + 1}`), category, 0, 0);
   }
   return d;
+}
+
+// ethers wants mutable arrays; the shared definition is `as const`.
+export const DEVICE_TYPES = structuredClone(registerDeviceTypes) as unknown as Record<
+  string,
+  { name: string; type: string }[]
+>;
+
+/** The device key's EIP-712 consent to be registered to `patient` (nonce = deviceNonce(device)). */
+export async function signDevice(
+  medVault: MedVault,
+  device: Signer,
+  patient: string,
+  deadline: bigint,
+  nonce?: bigint,
+): Promise<string> {
+  const provider = device.provider!;
+  const { chainId } = await provider.getNetwork();
+  const address = await device.getAddress();
+  const domain = { name: "MedVault", version: "1", chainId, verifyingContract: await medVault.getAddress() };
+  const n = nonce ?? (await medVault.deviceNonce(address));
+  return device.signTypedData(domain, DEVICE_TYPES, { device: address, patient, nonce: n, deadline });
+}
+
+/** `patient` registers `device` with the device's own signature (deadline an hour from the latest block). */
+export async function registerDevice(medVault: MedVault, patient: Signer, device: Signer, label: string) {
+  const block = await patient.provider!.getBlock("latest");
+  const deadline = BigInt(block!.timestamp) + 3600n;
+  const signature = await signDevice(medVault, device, await patient.getAddress(), deadline);
+  return medVault.connect(patient).registerDevice(await device.getAddress(), label, deadline, signature);
 }
 
 export function terms(grantee: string, expiry: bigint, over: Partial<Grant> = {}): Grant {

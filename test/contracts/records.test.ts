@@ -1,6 +1,18 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { CATEGORY, DAY, PERMISSION, SCOPE, deployMedVault, digest, mask, terms, withCast } from "./fixture.ts";
+import {
+  CATEGORY,
+  DAY,
+  LICENCE,
+  PERMISSION,
+  SCOPE,
+  deployMedVault,
+  digest,
+  mask,
+  registerDevice,
+  terms,
+  withCast,
+} from "./fixture.ts";
 
 const conn = await network.create();
 const { ethers, networkHelpers } = conn;
@@ -87,14 +99,18 @@ describe("MedVault records", function () {
         .withArgs(device.address);
     });
 
-    it("a clinician registered as the patient's device still writes other categories under its grant", async function () {
-      const { medVault, patient, clinician } = await networkHelpers.loadFixture(recordsFixture);
-      await medVault.connect(patient).registerDevice(clinician.address, "ward monitor");
+    it("a device later verified as a clinician still writes other categories under its grant", async function () {
+      const { medVault, registrar, patient, stranger: clinician } = await networkHelpers.loadFixture(recordsFixture);
+      // A clinician cannot be registered as a device (#12), so this only happens the other way round.
+      await registerDevice(medVault, patient, clinician, "ward monitor");
+      await medVault.connect(registrar).verifyClinician(clinician.address, LICENCE, ethers.id("Dr. Ward"), "Dr. Ward");
       await medVault.connect(clinician).anchorRecord(patient.address, digest("reading"), CATEGORY.Device, 0, 0);
       await expect(medVault.connect(clinician).anchorRecord(patient.address, digest("dx"), CATEGORY.Diagnosis, 0, 0))
         .to.be.revertedWithCustomError(medVault, "NoGrant")
         .withArgs(patient.address, clinician.address);
-      await medVault.connect(patient).grantConsent(terms(clinician.address, await soon(), { permission: PERMISSION.ReadWrite }));
+      await medVault
+        .connect(patient)
+        .grantConsent(terms(clinician.address, await soon(), { permission: PERMISSION.ReadWrite }));
       await expect(medVault.connect(clinician).anchorRecord(patient.address, digest("dx"), CATEGORY.Diagnosis, 0, 0))
         .to.emit(medVault, "RecordAnchored")
         .withArgs(patient.address, 2, clinician.address, digest("dx"), CATEGORY.Diagnosis, 0, 0);
@@ -152,30 +168,39 @@ describe("MedVault records", function () {
 
       await p.grantConsent(terms(clinician.address, await soon(), { permission: PERMISSION.ReadWrite }));
       expect(await medVault.canWrite(clinician.address, patient.address, CATEGORY.Imaging)).to.equal(true);
-      await expect(c.anchorRecord(patient.address, digest("scan"), CATEGORY.Imaging, 0x02, 1)).to.emit(
+      await expect(c.anchorRecord(patient.address, digest("scan"), CATEGORY.Imaging, 0x02, 0)).to.emit(
         medVault,
         "RecordAnchored",
       );
     });
 
-    it("a records-scoped write grant anchors nothing new", async function () {
+    it("a records-scoped write grant is refused at grant time, since it could anchor nothing (#15)", async function () {
       const { medVault, patient, clinician } = await networkHelpers.loadFixture(recordsFixture);
       await medVault.connect(patient).anchorRecord(patient.address, digest("a"), CATEGORY.Note, 0, 0);
-      await medVault
-        .connect(patient)
-        .grantConsent(
-          terms(clinician.address, await soon(), { scope: SCOPE.Records, recordIds: [1], permission: PERMISSION.ReadWrite }),
-        );
+      const g = terms(clinician.address, await soon(), {
+        scope: SCOPE.Records,
+        recordIds: [1],
+        permission: PERMISSION.ReadWrite,
+      });
+      await expect(medVault.connect(patient).grantConsent(g))
+        .to.be.revertedWithCustomError(medVault, "RecordsScopeCannotWrite")
+        .withArgs(SCOPE.Records, PERMISSION.ReadWrite);
+      // A records-scoped read grant never covers a write either.
+      await medVault.connect(patient).grantConsent({ ...g, permission: PERMISSION.Read });
       await expect(medVault.connect(clinician).anchorRecord(patient.address, digest("b"), CATEGORY.Note, 0, 1))
-        .to.be.revertedWithCustomError(medVault, "CategoryOutOfScope")
-        .withArgs(patient.address, clinician.address, CATEGORY.Note);
+        .to.be.revertedWithCustomError(medVault, "WriteNotPermitted")
+        .withArgs(patient.address, clinician.address);
     });
 
     it("is refused when expired, suspended or never verified", async function () {
       const { medVault, registrar, patient, clinician, stranger } = await networkHelpers.loadFixture(recordsFixture);
       const expiry = await soon();
-      await medVault.connect(patient).grantConsent(terms(clinician.address, expiry, { permission: PERMISSION.ReadWrite }));
-      await medVault.connect(patient).grantConsent(terms(stranger.address, expiry, { permission: PERMISSION.ReadWrite }));
+      await medVault
+        .connect(patient)
+        .grantConsent(terms(clinician.address, expiry, { permission: PERMISSION.ReadWrite }));
+      await medVault
+        .connect(patient)
+        .grantConsent(terms(stranger.address, expiry, { permission: PERMISSION.ReadWrite }));
       await expect(medVault.connect(stranger).anchorRecord(patient.address, digest("x"), 1, 0, 0))
         .to.be.revertedWithCustomError(medVault, "ClinicianNotVerified")
         .withArgs(stranger.address);
@@ -200,6 +225,30 @@ describe("MedVault records", function () {
     });
   });
 
+  describe("supersedes", function () {
+    it("names a live record of the same patient and category, else reverts with the values", async function () {
+      const { medVault, patient, otherPatient } = await networkHelpers.loadFixture(recordsFixture);
+      const p = medVault.connect(patient);
+      await p.anchorRecord(patient.address, digest("dx"), CATEGORY.Diagnosis, 0, 0);
+      await expect(p.anchorRecord(patient.address, digest("lab"), CATEGORY.Lab, 0, 1))
+        .to.be.revertedWithCustomError(medVault, "SupersedesOtherCategory")
+        .withArgs(patient.address, 1, CATEGORY.Diagnosis, CATEGORY.Lab);
+      await expect(p.anchorRecord(patient.address, digest("dx"), CATEGORY.Diagnosis, 0, 2))
+        .to.be.revertedWithCustomError(medVault, "RecordNotFound")
+        .withArgs(patient.address, 2);
+      // Another patient's record 1 is not this patient's record 1.
+      await medVault.connect(otherPatient).anchorRecord(otherPatient.address, digest("o"), CATEGORY.Lab, 0, 0);
+      await expect(
+        medVault.connect(otherPatient).anchorRecord(otherPatient.address, digest("o2"), CATEGORY.Diagnosis, 0, 1),
+      )
+        .to.be.revertedWithCustomError(medVault, "SupersedesOtherCategory")
+        .withArgs(otherPatient.address, 1, CATEGORY.Lab, CATEGORY.Diagnosis);
+      await expect(p.anchorRecord(patient.address, digest("dx v2"), CATEGORY.Diagnosis, 0, 1))
+        .to.emit(medVault, "RecordAnchored")
+        .withArgs(patient.address, 2, patient.address, digest("dx v2"), CATEGORY.Diagnosis, 0, 1);
+    });
+  });
+
   describe("markErased", function () {
     it("marks the caller's record erased once, and it then authorises no reads", async function () {
       const { medVault, patient, clinician } = await networkHelpers.loadFixture(recordsFixture);
@@ -217,8 +266,10 @@ describe("MedVault records", function () {
       await expect(p.markErased(1))
         .to.be.revertedWithCustomError(medVault, "RecordIsErased")
         .withArgs(patient.address, 1);
-      // A new version may still supersede the erased one.
-      await expect(p.anchorRecord(patient.address, digest("a v2"), CATEGORY.Note, 0, 1)).to.emit(medVault, "RecordAnchored");
+      // An erased record is gone for good: nothing may supersede it (#11).
+      await expect(p.anchorRecord(patient.address, digest("a v2"), CATEGORY.Note, 0, 1))
+        .to.be.revertedWithCustomError(medVault, "RecordIsErased")
+        .withArgs(patient.address, 1);
     });
 
     it("only touches the caller's own records", async function () {

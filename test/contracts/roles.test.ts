@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { buildMedVaultModule } from "../../ignition/modules/MedVault.ts";
+import { buildMedVaultModule, DEFAULT_ADMIN_DELAY_SECONDS } from "../../ignition/modules/MedVault.ts";
 import { MedVault__factory } from "../../types/ethers-contracts/index.ts";
-import { deployMedVault, STATUS } from "./fixture.ts";
+import { DEVICE_TYPES, deployMedVault, registerDevice, signDevice, STATUS } from "./fixture.ts";
 
 const conn = await network.create();
 const { ethers, networkHelpers } = conn;
@@ -36,7 +36,9 @@ describe("MedVault roles", function () {
       });
       const vault = MedVault__factory.connect(await medVault.getAddress(), other!);
       expect(await vault.hasRole(await vault.DEFAULT_ADMIN_ROLE(), other!.address)).to.equal(true);
-      expect(await vault.hasRole(await vault.DEFAULT_ADMIN_ROLE(), (await ethers.getSigners())[0]!.address)).to.equal(false);
+      expect(await vault.hasRole(await vault.DEFAULT_ADMIN_ROLE(), (await ethers.getSigners())[0]!.address)).to.equal(
+        false,
+      );
     });
 
     it("the Ignition module refuses a registrar that is not an address", function () {
@@ -47,7 +49,62 @@ describe("MedVault roles", function () {
     it("rejects a zero admin", async function () {
       const { medVault } = await networkHelpers.loadFixture(rolesFixture);
       const factory = await ethers.getContractFactory("MedVault");
-      await expect(factory.deploy(ethers.ZeroAddress)).to.be.revertedWithCustomError(medVault, "ZeroAddress");
+      await expect(factory.deploy(ethers.ZeroAddress, DEFAULT_ADMIN_DELAY_SECONDS))
+        .to.be.revertedWithCustomError(medVault, "AccessControlInvalidDefaultAdmin")
+        .withArgs(ethers.ZeroAddress);
+    });
+
+    it("the Ignition module's adminDelay defaults to two days and can be set", async function () {
+      const { medVault } = await networkHelpers.loadFixture(rolesFixture);
+      expect(await medVault.defaultAdminDelay()).to.equal(BigInt(DEFAULT_ADMIN_DELAY_SECONDS));
+      expect(DEFAULT_ADMIN_DELAY_SECONDS).to.equal(2 * 24 * 60 * 60);
+      const { medVault: quick } = await conn.ignition.deploy(buildMedVaultModule(), {
+        parameters: { MedVaultModule: { adminDelay: 60 } },
+        deploymentId: "admin-delay-parameter",
+        displayUi: false,
+      });
+      expect(await MedVault__factory.connect(await quick.getAddress(), ethers.provider).defaultAdminDelay()).to.equal(
+        60n,
+      );
+    });
+
+    it("hands the admin role over only in two steps, after the delay (#14)", async function () {
+      const { medVault, admin, stranger } = await networkHelpers.loadFixture(rolesFixture);
+      const ADMIN = await medVault.DEFAULT_ADMIN_ROLE();
+      await expect(medVault.connect(admin).grantRole(ADMIN, stranger.address)).to.be.revertedWithCustomError(
+        medVault,
+        "AccessControlEnforcedDefaultAdminRules",
+      );
+      await expect(medVault.connect(stranger).beginDefaultAdminTransfer(stranger.address))
+        .to.be.revertedWithCustomError(medVault, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, ADMIN);
+      await medVault.connect(admin).beginDefaultAdminTransfer(stranger.address);
+      const [pending, schedule] = await medVault.pendingDefaultAdmin();
+      expect(pending).to.equal(stranger.address);
+      await expect(medVault.connect(stranger).acceptDefaultAdminTransfer())
+        .to.be.revertedWithCustomError(medVault, "AccessControlEnforcedDefaultAdminDelay")
+        .withArgs(schedule);
+      await networkHelpers.time.increaseTo(schedule + 1n);
+      await expect(medVault.connect(admin).acceptDefaultAdminTransfer())
+        .to.be.revertedWithCustomError(medVault, "AccessControlInvalidDefaultAdmin")
+        .withArgs(admin.address);
+      await medVault.connect(stranger).acceptDefaultAdminTransfer();
+      expect(await medVault.defaultAdmin()).to.equal(stranger.address);
+      expect(await medVault.hasRole(ADMIN, admin.address)).to.equal(false);
+    });
+
+    it("refuses a renounce of the admin role without the two-step schedule (#14)", async function () {
+      const { medVault, admin } = await networkHelpers.loadFixture(rolesFixture);
+      const ADMIN = await medVault.DEFAULT_ADMIN_ROLE();
+      await expect(medVault.connect(admin).renounceRole(ADMIN, admin.address))
+        .to.be.revertedWithCustomError(medVault, "AccessControlEnforcedDefaultAdminDelay")
+        .withArgs(0);
+      // Renouncing on purpose: schedule a transfer to nobody, wait, then renounce.
+      await medVault.connect(admin).beginDefaultAdminTransfer(ethers.ZeroAddress);
+      const [, schedule] = await medVault.pendingDefaultAdmin();
+      await networkHelpers.time.increaseTo(schedule + 1n);
+      await medVault.connect(admin).renounceRole(ADMIN, admin.address);
+      expect(await medVault.defaultAdmin()).to.equal(ethers.ZeroAddress);
     });
 
     it("lets only the admin appoint registrars", async function () {
@@ -153,6 +210,21 @@ describe("MedVault roles", function () {
         .withArgs(clinician.address);
     });
 
+    it("refuses to verify the registrar itself, an admin or a registrar (#10)", async function () {
+      const { medVault, admin, registrar, stranger } = await networkHelpers.loadFixture(rolesFixture);
+      const r = medVault.connect(registrar);
+      await expect(r.verifyClinician(registrar.address, LICENCE, ethers.id(NAME), NAME))
+        .to.be.revertedWithCustomError(medVault, "CannotVerifySelf")
+        .withArgs(registrar.address);
+      await expect(r.verifyClinician(admin.address, LICENCE, ethers.id(NAME), NAME))
+        .to.be.revertedWithCustomError(medVault, "CannotVerifyAdmin")
+        .withArgs(admin.address);
+      await medVault.connect(admin).grantRole(await medVault.REGISTRAR_ROLE(), stranger.address);
+      await expect(r.verifyClinician(stranger.address, LICENCE, ethers.id(NAME), NAME))
+        .to.be.revertedWithCustomError(medVault, "CannotVerifyRegistrar")
+        .withArgs(stranger.address);
+    });
+
     it("suspends and reinstates, each once", async function () {
       const { medVault, registrar, clinician, stranger } = await networkHelpers.loadFixture(rolesFixture);
       const r = medVault.connect(registrar);
@@ -181,38 +253,54 @@ describe("MedVault roles", function () {
   });
 
   describe("devices", function () {
-    it("a registered patient registers and revokes a device", async function () {
+    it("a registered patient registers (with the device's signature) and revokes a device", async function () {
       const { medVault, patient, device } = await networkHelpers.loadFixture(rolesFixture);
       await medVault.connect(patient).registerPatient(KEY);
-      await expect(medVault.connect(patient).registerDevice(device.address, "glucose meter"))
+      expect(await medVault.DEVICE_TYPEHASH()).to.equal(
+        ethers.id(ethers.TypedDataEncoder.from(DEVICE_TYPES).encodeType("RegisterDevice")),
+      );
+      await expect(registerDevice(medVault, patient, device, "glucose meter"))
         .to.emit(medVault, "DeviceRegistered")
         .withArgs(patient.address, device.address, "glucose meter");
       expect(await medVault.deviceOwner(device.address)).to.equal(patient.address);
+      expect(await medVault.deviceNonce(device.address)).to.equal(1n);
       await expect(medVault.connect(patient).revokeDevice(device.address))
         .to.emit(medVault, "DeviceRevoked")
         .withArgs(patient.address, device.address);
       expect(await medVault.deviceOwner(device.address)).to.equal(ethers.ZeroAddress);
+      // A fresh signature (next nonce) registers it again.
+      await registerDevice(medVault, patient, device, "glucose meter");
+      expect(await medVault.deviceNonce(device.address)).to.equal(2n);
     });
 
-    it("refuses unregistered patients, bad devices, taken devices and foreign revocations", async function () {
+    it("refuses unregistered patients, bad devices, late or wrong signatures, taken devices and foreign revocations", async function () {
       const { medVault, patient, otherPatient, device } = await networkHelpers.loadFixture(rolesFixture);
-      await expect(medVault.connect(patient).registerDevice(device.address, "meter"))
+      const deadline = BigInt(await networkHelpers.time.latest()) + 3600n;
+      const sig = await signDevice(medVault, device, patient.address, deadline);
+      await expect(medVault.connect(patient).registerDevice(device.address, "meter", deadline, sig))
         .to.be.revertedWithCustomError(medVault, "PatientNotRegistered")
         .withArgs(patient.address);
       await medVault.connect(patient).registerPatient(KEY);
       await medVault.connect(otherPatient).registerPatient(KEY);
-      await expect(medVault.connect(patient).registerDevice(ethers.ZeroAddress, "meter")).to.be.revertedWithCustomError(
-        medVault,
-        "ZeroAddress",
-      );
-      await expect(medVault.connect(patient).registerDevice(patient.address, "meter"))
+      await expect(
+        medVault.connect(patient).registerDevice(ethers.ZeroAddress, "meter", deadline, sig),
+      ).to.be.revertedWithCustomError(medVault, "ZeroAddress");
+      await expect(medVault.connect(patient).registerDevice(patient.address, "meter", deadline, sig))
         .to.be.revertedWithCustomError(medVault, "InvalidDevice")
         .withArgs(patient.address);
-      await expect(medVault.connect(patient).registerDevice(device.address, ""))
+      await expect(medVault.connect(patient).registerDevice(device.address, "", deadline, sig))
         .to.be.revertedWithCustomError(medVault, "InvalidTextLength")
         .withArgs(0, 256);
-      await medVault.connect(patient).registerDevice(device.address, "meter");
-      await expect(medVault.connect(otherPatient).registerDevice(device.address, "meter"))
+      await expect(medVault.connect(otherPatient).registerDevice(device.address, "meter", deadline, sig))
+        .to.be.revertedWithCustomError(medVault, "InvalidDeviceSignature")
+        .withArgs(device.address);
+      await networkHelpers.time.setNextBlockTimestamp(deadline + 1n);
+      await expect(medVault.connect(patient).registerDevice(device.address, "meter", deadline, sig))
+        .to.be.revertedWithCustomError(medVault, "SignatureExpired")
+        .withArgs(deadline, deadline + 1n);
+      await registerDevice(medVault, patient, device, "meter");
+      const again = await signDevice(medVault, device, otherPatient.address, deadline + 7200n);
+      await expect(medVault.connect(otherPatient).registerDevice(device.address, "meter", deadline + 7200n, again))
         .to.be.revertedWithCustomError(medVault, "DeviceAlreadyRegistered")
         .withArgs(device.address, patient.address);
       await expect(medVault.connect(otherPatient).revokeDevice(device.address))

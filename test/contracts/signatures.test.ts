@@ -2,7 +2,19 @@ import { expect } from "chai";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { network } from "hardhat";
 import { OwnedSmartAccount__factory } from "../../types/ethers-contracts/index.ts";
-import { CATEGORY, DAY, KEY, KEY_SHARE, SCOPE, deployMedVault, digest, mask, terms, withCast, type Grant } from "./fixture.ts";
+import {
+  CATEGORY,
+  DAY,
+  KEY,
+  KEY_SHARE,
+  SCOPE,
+  deployMedVault,
+  digest,
+  mask,
+  terms,
+  withCast,
+  type Grant,
+} from "./fixture.ts";
 import { grantConsentTypes, revokeConsentTypes } from "../../lib/chain/eip712.ts";
 
 const conn = await network.create();
@@ -64,7 +76,7 @@ describe("MedVault EIP-712 consent", function () {
       await expect(medVault.connect(stranger).grantConsentBySig(patient.address, g, deadline, sig))
         .to.emit(medVault, "ConsentGranted")
         .withArgs(patient.address, clinician.address, SCOPE.Records, 0, [2], 1, expiry, 1, KEY_SHARE);
-      expect(await medVault.nonces(patient.address)).to.equal(1n);
+      expect(await medVault.consentNonce(patient.address, clinician.address)).to.equal(1n);
       expect(await medVault.canRead(clinician.address, patient.address, 2)).to.equal(true);
       expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(false);
     });
@@ -84,7 +96,8 @@ describe("MedVault EIP-712 consent", function () {
     });
 
     it("refuses forged, tampered, wrong-chain, wrong-contract and malformed signatures", async function () {
-      const { medVault, patient, clinician, otherClinician, stranger } = await networkHelpers.loadFixture(signaturesFixture);
+      const { medVault, patient, clinician, otherClinician, stranger } =
+        await networkHelpers.loadFixture(signaturesFixture);
       const address = await medVault.getAddress();
       const domain = await domainOf(address);
       const g = terms(clinician.address, (await now()) + BigInt(DAY));
@@ -103,7 +116,9 @@ describe("MedVault EIP-712 consent", function () {
       await relay(sig, { ...g, expiry: g.expiry + 1n });
       await relay(sig, { ...g, keyShareDigest: ethers.ZeroHash });
       // Signed for another chain or another deployment.
-      await relay(await signGrant(patient, { ...domain, chainId: domain.chainId + 1n }, patient.address, g, 0n, deadline));
+      await relay(
+        await signGrant(patient, { ...domain, chainId: domain.chainId + 1n }, patient.address, g, 0n, deadline),
+      );
       await relay(
         await signGrant(patient, { ...domain, verifyingContract: stranger.address }, patient.address, g, 0n, deadline),
       );
@@ -112,7 +127,7 @@ describe("MedVault EIP-712 consent", function () {
       // Not a signature at all.
       await relay("0x");
       await relay(`0x${"11".repeat(65)}`);
-      expect(await medVault.nonces(patient.address)).to.equal(0n);
+      expect(await medVault.consentNonce(patient.address, clinician.address)).to.equal(0n);
     });
 
     it("accepts up to and including the deadline, then SignatureExpired", async function () {
@@ -193,7 +208,8 @@ describe("MedVault EIP-712 consent", function () {
       const domain = await domainOf(await medVault.getAddress());
       await medVault.connect(patient).grantConsent(terms(clinician.address, (await now()) + BigInt(DAY)));
       const deadline = (await now()) + 600n;
-      const message = { patient: patient.address, grantee: clinician.address, nonce: 0n, deadline };
+      // The direct grant advanced the pair's nonce to 1.
+      const message = { patient: patient.address, grantee: clinician.address, nonce: 1n, deadline };
       const sig = await patient.signTypedData(domain, REVOKE_TYPES, message);
       await expect(medVault.connect(stranger).revokeConsentBySig(patient.address, clinician.address, deadline, sig))
         .to.emit(medVault, "ConsentRevoked")
@@ -210,14 +226,17 @@ describe("MedVault EIP-712 consent", function () {
       const domain = await domainOf(await medVault.getAddress());
       await medVault.connect(patient).grantConsent(terms(clinician.address, (await now()) + BigInt(DAY)));
       const deadline = (await now()) + 600n;
-      const message = { patient: patient.address, grantee: clinician.address, nonce: 0n, deadline };
+      // The direct grant advanced the pair's nonce to 1.
+      const message = { patient: patient.address, grantee: clinician.address, nonce: 1n, deadline };
       // The grantee cannot sign away someone else's grant, nor keep its own by forging.
       const forged = await clinician.signTypedData(domain, REVOKE_TYPES, message);
       await expect(medVault.connect(stranger).revokeConsentBySig(patient.address, clinician.address, deadline, forged))
         .to.be.revertedWithCustomError(medVault, "InvalidSignature")
         .withArgs(patient.address);
       const wrongChain = await patient.signTypedData({ ...domain, chainId: 1n }, REVOKE_TYPES, message);
-      await expect(medVault.connect(stranger).revokeConsentBySig(patient.address, clinician.address, deadline, wrongChain))
+      await expect(
+        medVault.connect(stranger).revokeConsentBySig(patient.address, clinician.address, deadline, wrongChain),
+      )
         .to.be.revertedWithCustomError(medVault, "InvalidSignature")
         .withArgs(patient.address);
       const sig = await patient.signTypedData(domain, REVOKE_TYPES, message);

@@ -78,7 +78,7 @@ contract ConsentHandler is MedVaultTestBase {
     function patientSignsGrant(uint256 seed, address relayer) external {
         IMedVaultConsent.GrantTerms memory t = _terms(clinician, seed, uint40(block.timestamp + 1 days));
         uint256 deadline = block.timestamp + 1 hours;
-        bytes memory sig = _sign(PATIENT_KEY, _grantDigest(patient, t, medVault.nonces(patient), deadline));
+        bytes memory sig = _sign(PATIENT_KEY, _grantDigest(patient, t, medVault.consentNonce(patient, clinician), deadline));
         VM.prank(relayer);
         medVault.grantConsentBySig(patient, t, deadline, sig);
         ghost = t;
@@ -115,7 +115,7 @@ contract ConsentHandler is MedVaultTestBase {
     /// @param seed grant terms
     function attackerForgesSignatures(uint256 seed) external {
         uint256 deadline = block.timestamp + 1 hours;
-        uint256 nonce = medVault.nonces(patient);
+        uint256 nonce = medVault.consentNonce(patient, clinician);
         IMedVaultConsent.GrantTerms memory t = _terms(clinician, seed, uint40(block.timestamp + 1 days));
         bytes memory forged = _sign(ATTACKER_KEY, _grantDigest(patient, t, nonce, deadline));
         try medVault.grantConsentBySig(patient, t, deadline, forged) {

@@ -26,7 +26,7 @@ abstract contract MedVaultTestBase {
 
     // Deploys and populates the vault. Record i (1-based) has category i % 3 (0, 1 or 2).
     function _deploy() internal {
-        medVault = new MedVault(address(this));
+        medVault = new MedVault(address(this), 0);
         medVault.grantRole(medVault.REGISTRAR_ROLE(), address(this));
         medVault.verifyClinician(clinician, bytes32("L1"), keccak256("Dr. One"), "Dr. One");
         medVault.verifyClinician(otherClinician, bytes32("L2"), keccak256("Dr. Two"), "Dr. Two");
@@ -44,7 +44,8 @@ abstract contract MedVaultTestBase {
         return lo + (x % (hi - lo + 1));
     }
 
-    // Grant terms derived from a seed: any scope, a non-empty mask or record list, any purpose.
+    // Grant terms derived from a seed: any scope, a non-empty mask or record list, any purpose; Read or
+    // ReadWrite (Read only for a Records scope).
     function _terms(address grantee, uint256 seed, uint40 expiry) internal pure returns (IMedVaultConsent.GrantTerms memory t) {
         t.grantee = grantee;
         t.scope = uint8(seed % 3);
@@ -54,6 +55,7 @@ abstract contract MedVaultTestBase {
         t.keyShareDigest = keccak256(abi.encode(seed));
         if (t.scope == 1) t.categoryMask = uint32(1 + ((seed >> 24) % 7)); // some of categories 0..2
         if (t.scope == 2) {
+            t.permission = 1; // a write over single records is refused at grant time
             t.recordIds = new uint32[](1 + ((seed >> 32) % 3));
             for (uint256 i; i < t.recordIds.length; ++i) {
                 t.recordIds[i] = uint32(1 + ((seed >> (40 + 8 * i)) % RECORDS));

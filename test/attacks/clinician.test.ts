@@ -1,0 +1,152 @@
+import { expect } from "chai";
+import type { Deployed } from "../contracts/fixture.ts";
+import { castFixture, HOUR, inDays, networkHelpers, now, signGrant, signRevoke, terms } from "./contract.ts";
+
+describe("clinician against the contract", function () {
+  // The patient's signature nonce for `grantee`, as the app reads it before signing.
+  const nonceOf = async (d: Deployed, grantee = d.clinician.address): Promise<bigint> =>
+    d.medVault.consentNonce(d.patient.address, grantee);
+
+  it("(#8) a clinician cannot re-open emergency access every 23 h for more than 24 h in any 7 days", async function () {
+    const { medVault, patient, clinician } = await networkHelpers.loadFixture(castFixture);
+    const asClinician = medVault.connect(clinician);
+    await asClinician.openEmergencyAccess(patient.address, "unconscious in A&E", 23 * HOUR);
+    await networkHelpers.time.increase(23 * HOUR);
+    await expect(asClinician.openEmergencyAccess(patient.address, "still in A&E", 23 * HOUR))
+      .to.be.revertedWithCustomError(medVault, "EmergencyAllowanceExceeded")
+      .withArgs(patient.address, clinician.address, 23 * HOUR, 23 * HOUR, 24 * HOUR);
+    // The rest of the 24 h stays usable, and nothing more, until the 7 days roll past.
+    await asClinician.openEmergencyAccess(patient.address, "still in A&E", HOUR);
+  });
+
+  it("(#8) a clinician cannot re-open emergency access right after the patient ended it", async function () {
+    const { medVault, patient, clinician } = await networkHelpers.loadFixture(castFixture);
+    const asClinician = medVault.connect(clinician);
+    await asClinician.openEmergencyAccess(patient.address, "unconscious in A&E", HOUR);
+    await medVault.connect(patient).endEmergencyAccess(patient.address, clinician.address);
+    const endedAt = await now();
+    const coolDown = await medVault.EMERGENCY_COOLDOWN();
+    await expect(asClinician.openEmergencyAccess(patient.address, "again", HOUR))
+      .to.be.revertedWithCustomError(medVault, "EmergencyCoolingDown")
+      .withArgs(patient.address, clinician.address, endedAt + coolDown);
+  });
+
+  it("(#8) a clinician's emergency access ends when the patient revokes them, grant or no grant", async function () {
+    const { medVault, patient, clinician, otherClinician } = await networkHelpers.loadFixture(castFixture);
+    // No grant at all: only break-glass.
+    await medVault.connect(clinician).openEmergencyAccess(patient.address, "unconscious in A&E", 12 * HOUR);
+    await expect(medVault.connect(patient).revokeConsent(clinician.address))
+      .to.emit(medVault, "EmergencyAccessEnded")
+      .withArgs(patient.address, clinician.address, patient.address);
+    expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(false);
+    // With a grant too.
+    await medVault.connect(patient).grantConsent(terms(otherClinician.address, await inDays(30)));
+    await medVault.connect(otherClinician).openEmergencyAccess(patient.address, "unconscious in A&E", 12 * HOUR);
+    await medVault.connect(patient).revokeConsent(otherClinician.address);
+    expect(await medVault.canRead(otherClinician.address, patient.address, 1)).to.equal(false);
+    expect(await medVault.emergencyAccessUntil(patient.address, otherClinician.address)).to.equal(0n);
+  });
+
+  it("(#8) a suspended clinician does not get emergency access back on reinstatement", async function () {
+    const { medVault, registrar, patient, clinician } = await networkHelpers.loadFixture(castFixture);
+    await medVault.connect(clinician).openEmergencyAccess(patient.address, "unconscious in A&E", 12 * HOUR);
+    await medVault.connect(registrar).suspendClinician(clinician.address);
+    await medVault.connect(registrar).reinstateClinician(clinician.address);
+    expect(await medVault.canRead(clinician.address, patient.address, 1)).to.equal(false);
+    expect(await medVault.emergencyAccessUntil(patient.address, clinician.address)).to.equal(0n);
+    await expect(medVault.connect(clinician).openAccessSession(patient.address, [1], 0))
+      .to.be.revertedWithCustomError(medVault, "NoGrant")
+      .withArgs(patient.address, clinician.address);
+  });
+
+  it("(#8) a clinician gets past 24 h in 7 days only through a registrar's extension, with its reason", async function () {
+    const { medVault, registrar, patient, clinician } = await networkHelpers.loadFixture(castFixture);
+    const asClinician = medVault.connect(clinician);
+    await asClinician.openEmergencyAccess(patient.address, "unconscious in A&E", 24 * HOUR);
+    await networkHelpers.time.increase(24 * HOUR);
+    await expect(
+      asClinician.openEmergencyAccess(patient.address, "still in ICU", 12 * HOUR),
+    ).to.be.revertedWithCustomError(medVault, "EmergencyAllowanceExceeded");
+    await expect(
+      medVault.connect(clinician).extendEmergencyAllowance(patient.address, clinician.address, 12 * HOUR, "ICU"),
+    )
+      .to.be.revertedWithCustomError(medVault, "AccessControlUnauthorizedAccount")
+      .withArgs(clinician.address, await medVault.REGISTRAR_ROLE());
+    await expect(
+      medVault.connect(registrar).extendEmergencyAllowance(patient.address, clinician.address, 12 * HOUR, "ICU stay"),
+    )
+      .to.emit(medVault, "EmergencyAllowanceExtended")
+      .withArgs(patient.address, clinician.address, registrar.address, 12 * HOUR, "ICU stay");
+    await asClinician.openEmergencyAccess(patient.address, "still in ICU", 12 * HOUR);
+    expect(await medVault.emergencyCredit(patient.address, clinician.address)).to.equal(0n);
+  });
+
+  it("(#9) a patient moves past a stale signed revoke, and cancels outstanding signatures", async function () {
+    const d = await networkHelpers.loadFixture(castFixture);
+    const { medVault, patient, clinician } = d;
+    const deadline = await inDays(7);
+    // A signed revoke for a grant that does not exist cannot be relayed and spends nothing...
+    const stale = await signRevoke(d, patient, clinician.address, await nonceOf(d), deadline);
+    await expect(medVault.connect(clinician).revokeConsentBySig(patient.address, clinician.address, deadline, stale))
+      .to.be.revertedWithCustomError(medVault, "NoGrant")
+      .withArgs(patient.address, clinician.address);
+    // ...so the patient's next signature for that grantee still works, and spends the stale one.
+    const grant = terms(clinician.address, await inDays(30));
+    await medVault
+      .connect(clinician)
+      .grantConsentBySig(
+        patient.address,
+        grant,
+        deadline,
+        await signGrant(d, patient, grant, await nonceOf(d), deadline),
+      );
+    // An explicit cancellation voids whatever the patient signed for this grantee before.
+    const unrelayed = await signRevoke(d, patient, clinician.address, await nonceOf(d), deadline);
+    await expect(medVault.connect(patient).cancelSignatures(clinician.address))
+      .to.emit(medVault, "SignaturesCancelled")
+      .withArgs(patient.address, clinician.address, 2n);
+    await expect(
+      medVault.connect(clinician).revokeConsentBySig(patient.address, clinician.address, deadline, unrelayed),
+    )
+      .to.be.revertedWithCustomError(medVault, "InvalidSignature")
+      .withArgs(patient.address);
+  });
+
+  it("(#9) a clinician cannot relay an old signed grant after the patient revoked by transaction", async function () {
+    const d = await networkHelpers.loadFixture(castFixture);
+    const { medVault, patient, clinician } = d;
+    const grant = terms(clinician.address, await inDays(30));
+    const deadline = await inDays(7);
+    // The patient signed a grant, then changed their mind and granted and revoked directly.
+    const signed = await signGrant(d, patient, grant, await nonceOf(d), deadline);
+    await medVault.connect(patient).grantConsent(terms(clinician.address, await inDays(1)));
+    await medVault.connect(patient).revokeConsent(clinician.address);
+    await expect(medVault.connect(clinician).grantConsentBySig(patient.address, grant, deadline, signed))
+      .to.be.revertedWithCustomError(medVault, "InvalidSignature")
+      .withArgs(patient.address);
+    expect((await medVault.getGrant(patient.address, clinician.address)).permission).to.equal(0n);
+  });
+
+  it("(#9) a clinician cannot replay a stale signed revoke against the patient's later grant", async function () {
+    const d = await networkHelpers.loadFixture(castFixture);
+    const { medVault, patient, clinician, otherClinician } = d;
+    await medVault.connect(patient).grantConsent(terms(otherClinician.address, await inDays(30)));
+    const deadline = await inDays(7);
+    // Signed while a grant existed, but the patient revoked by transaction first.
+    const staleRevoke = await signRevoke(
+      d,
+      patient,
+      otherClinician.address,
+      await nonceOf(d, otherClinician.address),
+      deadline,
+    );
+    await medVault.connect(patient).revokeConsent(otherClinician.address);
+    await medVault.connect(patient).grantConsent(terms(otherClinician.address, await inDays(30)));
+    await expect(
+      medVault.connect(clinician).revokeConsentBySig(patient.address, otherClinician.address, deadline, staleRevoke),
+    )
+      .to.be.revertedWithCustomError(medVault, "InvalidSignature")
+      .withArgs(patient.address);
+    expect((await medVault.getGrant(patient.address, otherClinician.address)).permission).to.equal(1n);
+  });
+});
