@@ -44,6 +44,6 @@ export const registerDeviceTypes = {
 } as const;
 
 /** The domain is bound to one chain and one contract: a signature cannot be replayed elsewhere. */
-export function medVaultDomain<C extends bigint | number>(chainId: C, verifyingContract: string) {
+export function medVaultDomain<C extends bigint | number, A extends string>(chainId: C, verifyingContract: A) {
   return { name: MEDVAULT_EIP712_NAME, version: MEDVAULT_EIP712_VERSION, chainId, verifyingContract };
 }

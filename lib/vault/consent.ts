@@ -3,7 +3,8 @@
  * the current one) as a key share for the grantee; a revocation rotates the keys the
  * grantee held in the same transaction and re-shares them with everyone still entitled.
  */
-import { isAddressEqual, zeroHash, type Address, type Hash, type Hex } from "viem";
+import { isAddressEqual, zeroHash, type Address, type Hash, type Hex, type TypedDataDefinition } from "viem";
+import { grantConsentTypes, medVaultDomain, revokeConsentTypes } from "../chain/eip712.ts";
 import { medVaultAbi } from "../chain/generated.ts";
 import { entriesKeyResolver, type KeyResolver } from "../crypto/category.ts";
 import { createKeyShare, openKeyShare, shareEntriesFor } from "../crypto/keyshare.ts";
@@ -24,7 +25,8 @@ export type GrantTerms = {
   categories?: readonly number[];
   /** For scope 2 (single records). */
   recordIds?: readonly number[];
-  permission: 1 | 2;
+  /** 1 read, 2 read+write (not with scope 2), 3 escrow (emergency kit, to a registrar only). */
+  permission: 1 | 2 | 3;
   /** Unix seconds. */
   expiry: number;
   purpose: number;
@@ -65,6 +67,67 @@ async function uploadKeyShare(ctx: VaultContext, keys: AccountKeys, grantee: Add
 export function termsCategoryMask(terms: GrantTerms): number {
   return terms.scope === ScopeKind.Categories ? categoryMask(terms.categories ?? []) : 0;
 }
+
+/**
+ * The EIP-712 typed data a patient signs (viem `signTypedData`) so anyone may relay the grant
+ * with `grantConsentBySig`. The nonce is the (patient, grantee) pair's: any later consent change
+ * of that pair, or `cancelSignatures(grantee)`, voids the signature.
+ */
+export async function grantConsentTypedData(
+  ctx: VaultContext,
+  patient: Address,
+  terms: GrantConsentMessage,
+  deadline: bigint,
+): Promise<TypedDataDefinition<typeof grantConsentTypes, "GrantConsent">> {
+  const nonce = await consentNonce(ctx, patient, terms.grantee);
+  return {
+    domain: medVaultDomain(ctx.chainId, ctx.contract),
+    types: grantConsentTypes,
+    primaryType: "GrantConsent",
+    message: { patient, ...terms, recordIds: [...terms.recordIds], nonce, deadline },
+  };
+}
+
+/** The EIP-712 typed data a patient signs so anyone may relay a revocation (`revokeConsentBySig`). */
+export async function revokeConsentTypedData(
+  ctx: VaultContext,
+  patient: Address,
+  grantee: Address,
+  deadline: bigint,
+): Promise<TypedDataDefinition<typeof revokeConsentTypes, "RevokeConsent">> {
+  const nonce = await consentNonce(ctx, patient, grantee);
+  return {
+    domain: medVaultDomain(ctx.chainId, ctx.contract),
+    types: revokeConsentTypes,
+    primaryType: "RevokeConsent",
+    message: { patient, grantee, nonce, deadline },
+  };
+}
+
+/** The nonce the patient's next signature for `grantee` must carry (uint32 on-chain). */
+async function consentNonce(ctx: VaultContext, patient: Address, grantee: Address): Promise<number> {
+  const n = await ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "consentNonce", args: [patient, grantee] });
+  return Number(n);
+}
+
+/** Patient: voids every signed grant or revocation for `grantee` not relayed yet. */
+export async function cancelSignatures(ctx: VaultContext, grantee: Address, onStatus?: (s: TxStatus) => void): Promise<Hash> {
+  const { hash } = await sendTx(ctx, { functionName: "cancelSignatures", args: [grantee] }, onStatus);
+  return hash;
+}
+
+/** The grant terms exactly as the contract takes and signs them. */
+export type GrantConsentMessage = {
+  grantee: Address;
+  scope: number;
+  categoryMask: number;
+  recordIds: readonly number[];
+  permission: number;
+  /** Unix seconds (uint40). */
+  expiry: number;
+  purpose: number;
+  keyShareDigest: Hex;
+};
 
 export async function grantAccess(ctx: VaultContext, keys: AccountKeys, terms: GrantTerms, onStatus?: (s: TxStatus) => void): Promise<Hash> {
   if (isAddressEqual(terms.grantee, keys.account)) throw new VaultError("SELF_GRANT", "you cannot grant access to yourself");

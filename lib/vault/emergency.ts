@@ -2,9 +2,9 @@
  * The emergency kit: break-glass access that can decrypt.
  *
  * Break-glass authorises reads but carries no keys. A patient who opts in grants a
- * registrar a Read grant over the emergency categories; since the registrar is not a
- * clinician the grant never authorises a read (the contract checks it), so its key share is
- * only an escrow. When a clinician holds live emergency access, a registrar opens the
+ * registrar an Escrow grant (permission 3) over the emergency categories; the contract never
+ * lets an escrow authorise a read or a write, whatever its holder becomes later, so its key
+ * share is only an escrow. When a clinician holds live emergency access, a registrar opens the
  * escrow, re-wraps those keys for the clinician's registered key, stores the new share and
  * logs the release on-chain (`EmergencyKeysReleased`), which the patient's timeline shows
  * beside the emergency access.
@@ -20,7 +20,7 @@ import { request } from "./api.ts";
 import { grantAccess } from "./consent.ts";
 import { VaultError, type VaultContext } from "./context.ts";
 import { registeredKey, type AccountKeys } from "./keys.ts";
-import { blockTime, chainNow, events, grantsTo, listGrants, PERMISSION_READ, SCOPE_CATEGORIES, type GrantInfo } from "./reads.ts";
+import { blockTime, chainNow, events, grantsTo, listGrants, PERMISSION_ESCROW, SCOPE_CATEGORIES, type GrantInfo } from "./reads.ts";
 import { recordContext, uploadCiphertext } from "./records.ts";
 import { sendTx, type TxStatus } from "./tx.ts";
 
@@ -42,11 +42,11 @@ export async function listRegistrars(ctx: VaultContext): Promise<Address[]> {
   return live.filter((a): a is Address => a !== undefined);
 }
 
-/** The patient's live kit (a Read grant to a registrar over exactly the emergency categories), if any. */
+/** The patient's live kit (an Escrow grant to a registrar over exactly the emergency categories), if any. */
 export async function emergencyKitOf(ctx: VaultContext, patient: Address): Promise<GrantInfo | undefined> {
   const grants = await listGrants(ctx, patient);
   for (const g of grants) {
-    if (g.state !== "active" || g.scope !== SCOPE_CATEGORIES || g.categoryMask !== EMERGENCY_MASK) continue;
+    if (g.state !== "active" || g.permission !== PERMISSION_ESCROW || g.scope !== SCOPE_CATEGORIES || g.categoryMask !== EMERGENCY_MASK) continue;
     if (await isRegistrar(ctx, g.grantee)) return g;
   }
   return undefined;
@@ -61,7 +61,7 @@ export async function setupEmergencyKit(ctx: VaultContext, keys: AccountKeys, re
   return grantAccess(
     ctx,
     keys,
-    { grantee: registrar, scope: SCOPE_CATEGORIES, categories: EMERGENCY_CATEGORIES, permission: PERMISSION_READ, expiry, purpose: PURPOSE_OTHER },
+    { grantee: registrar, scope: SCOPE_CATEGORIES, categories: EMERGENCY_CATEGORIES, permission: PERMISSION_ESCROW, expiry, purpose: PURPOSE_OTHER },
     onStatus,
   );
 }
@@ -89,7 +89,9 @@ export async function releaseEmergencyKit(
   clinician: Address,
   onStatus?: (s: TxStatus) => void,
 ): Promise<Release> {
-  const kit = (await grantsTo(ctx, registrarKeys.account)).find((g) => isAddressEqual(g.patient, patient) && g.state === "active");
+  const kit = (await grantsTo(ctx, registrarKeys.account)).find(
+    (g) => isAddressEqual(g.patient, patient) && g.state === "active" && g.permission === PERMISSION_ESCROW,
+  );
   if (!kit || kit.keyShareDigest === zeroHash) {
     throw new VaultError("NO_EMERGENCY_KIT", `patient ${patient} has not set up an emergency kit with you`);
   }

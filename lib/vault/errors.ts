@@ -84,6 +84,28 @@ export const CONTRACT_ERROR_SENTENCES: Readonly<Record<string, (args: Args) => s
   InvalidDevice: (a) => `${short(a[0])} cannot be registered as a device.`,
   DeviceAlreadyRegistered: (a) => `Device ${short(a[0])} is already registered.`,
   AccessControlUnauthorizedAccount: (a) => `${short(a[0])} does not hold the role this action needs.`,
+  AccessControlEnforcedDefaultAdminRules: () =>
+    "The admin role moves only in two steps: the admin begins the transfer, the new admin accepts it after the delay.",
+  AccessControlEnforcedDefaultAdminDelay: (a) =>
+    Number(a[0]) > 0
+      ? `The admin transfer can be completed only after ${when(a[0])}.`
+      : "Schedule the admin change first (begin the transfer, wait out the delay), then complete it.",
+  AccessControlInvalidDefaultAdmin: (a) => `${short(a[0])} cannot be the admin here (it is empty or not the pending admin).`,
+  CannotVerifySelf: (a) => `Registrar ${short(a[0])} cannot verify itself as a clinician.`,
+  CannotVerifyAdmin: (a) => `${short(a[0])} is an administrator, so it cannot be verified as a clinician.`,
+  CannotVerifyRegistrar: (a) => `${short(a[0])} is a registrar, so it cannot be verified as a clinician.`,
+  InvalidDeviceSignature: (a) => `Device ${short(a[0])} did not sign this registration (or signed it for someone else, or before).`,
+  SupersedesOtherCategory: (a) =>
+    `Record #${String(a[1])} is of another category (${String(a[2])}), so a category ${String(a[3])} record cannot replace it.`,
+  RecordsScopeCannotWrite: () => "Adding records can be granted per category or for everything, not for single records.",
+  EscrowNeedsRegistrar: (a) => `${short(a[0])} is not a registrar, so it cannot hold your emergency kit.`,
+  EscrowNeverAuthorises: (a) => `${short(a[1])} holds only an emergency-kit escrow from ${short(a[0])}, which never allows reading or adding records.`,
+  NoEscrow: (a) => `Registrar ${short(a[1])} holds no live emergency kit from patient ${short(a[0])}.`,
+  EmergencyAllowanceExceeded: (a) =>
+    `Emergency access is limited to ${Number(a[4]) / 3600} hours in any 7 days; ${Math.floor(Number(a[2]) / 60)} minutes are already used, so ${Math.ceil(Number(a[3]) / 60)} more do not fit.`,
+  EmergencyCoolingDown: (a) => `Patient ${short(a[0])} ended your emergency access; you can open it again after ${when(a[2])}.`,
+  EmergencyOpeningsExhausted: (a) => `Emergency access to this patient was opened ${String(a[2])} times in the last 7 days, the most allowed.`,
+  InvalidEmergencyExtension: (a) => `An extension must be between 1 second and ${Number(a[1]) / 86_400} days.`,
   EnforcedPause: () => "MedVault is paused by its administrator.",
 };
 

@@ -9,6 +9,7 @@ export * from "./reads.ts";
 export * from "./records.ts";
 export * from "./consent.ts";
 export * from "./emergency.ts";
+export * from "./devices.ts";
 export * from "./timeline.ts";
 export * from "./profile.ts";
 export * from "./reencrypt.ts";

@@ -119,6 +119,8 @@ export const SCOPE_CATEGORIES = 1;
 export const SCOPE_RECORDS = 2;
 export const PERMISSION_READ = 1;
 export const PERMISSION_READ_WRITE = 2;
+/** An emergency kit held by a registrar: never authorises a read or a write (MedVault.PERMISSION_ESCROW). */
+export const PERMISSION_ESCROW = 3;
 
 export type GrantInfo = {
   patient: Address;

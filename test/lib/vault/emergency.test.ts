@@ -77,7 +77,7 @@ describe("lib/vault emergency kit", function () {
   });
   after(async () => stack?.close());
 
-  it("sets up the kit only with a registrar, as a Read grant over the emergency categories", async () => {
+  it("sets up the kit only with a registrar, as an Escrow grant over the emergency categories", async () => {
     expect(await listRegistrars(patient)).to.deep.equal([registrar.account]);
     const err = await setupEmergencyKit(patient, pKeys, stranger.account).catch((e: unknown) => e);
     expect(err).to.include({ code: "NOT_A_REGISTRAR" });
@@ -85,9 +85,9 @@ describe("lib/vault emergency kit", function () {
 
     await setupEmergencyKit(patient, pKeys, registrar.account);
     const kit = await emergencyKitOf(patient, pKeys.account);
-    expect(kit).to.include({ grantee: registrar.account, scope: 1, categoryMask: EMERGENCY_MASK, permission: 1, purpose: 5, state: "active" });
+    expect(kit).to.include({ grantee: registrar.account, scope: 1, categoryMask: EMERGENCY_MASK, permission: 3, purpose: 5, state: "active" });
     expect(EMERGENCY_CATEGORIES).to.deep.equal([0, 3, 4, 7, 8]);
-    // The escrow authorises no read: the registrar is not a clinician.
+    // The escrow authorises no read: an escrow grant never does.
     const [allergy] = (await listRecords(registrar, pKeys.account)).filter((r) => r.recordId === allergyId);
     const refused = await fetchCiphertext(registrar, allergy!).catch((e: unknown) => e);
     expect(refused).to.be.instanceOf(ServiceError).and.include({ status: 403 });
