@@ -66,6 +66,9 @@ abstract contract AccessLog is Consent, IMedVaultAccessLog {
             revert InvalidEmergencyDuration(duration, MAX_EMERGENCY_DURATION);
         }
         _checkTextLength(bytes(reason).length);
+        // Access opened in the second of the last suspension would count as opened before it (dead).
+        (, uint40 suspendedAt) = _clinicianStanding(msg.sender);
+        if (block.timestamp <= suspendedAt) revert ClinicianSuspended(msg.sender);
         (uint256 log, uint256 used, uint256 slot) = _scanEmergencyLog(patient, duration);
         if (slot == type(uint256).max) revert EmergencyOpeningsExhausted(patient, msg.sender, MAX_EMERGENCY_OPENINGS);
         if (used + duration > EMERGENCY_ALLOWANCE) _spendCredit(patient, used, duration);

@@ -134,4 +134,25 @@ contract MedVaultFuzzTest is MedVaultTestBase {
         if (checked != allowed) revert PropertyViolated("checkRead disagrees with canRead");
         if (_sessionSucceeds(reader, recordId) != allowed) revert PropertyViolated("session disagrees with canRead");
     }
+
+    /// @notice Property (#10): an escrow grant (emergency kit) never authorises a read or a write, whatever
+    /// its terms, however long it lives, and whatever its holder is or becomes (a verified clinician
+    /// made registrar, then maybe no longer registrar).
+    /// @param seed escrow terms
+    /// @param elapsed seconds after granting
+    /// @param dropRole whether the admin takes the registrar role back afterwards
+    function testFuzz_escrowNeverAuthorises(uint256 seed, uint32 elapsed, bool dropRole) public {
+        medVault.grantRole(medVault.REGISTRAR_ROLE(), clinician);
+        IMedVaultConsent.GrantTerms memory t = _terms(clinician, seed, uint40(block.timestamp + 30 days));
+        t.permission = 3;
+        VM.prank(patient);
+        medVault.grantConsent(t);
+        if (dropRole) medVault.revokeRole(medVault.REGISTRAR_ROLE(), clinician);
+        VM.warp(block.timestamp + _bound(elapsed, 0, 60 days));
+        for (uint32 id = 1; id <= RECORDS; ++id) {
+            if (medVault.canRead(clinician, patient, id)) revert PropertyViolated("escrow authorised a read");
+            if (_sessionSucceeds(clinician, id)) revert PropertyViolated("escrow authorised a session");
+            if (medVault.canWrite(clinician, patient, uint8(id % 3))) revert PropertyViolated("escrow authorised a write");
+        }
+    }
 }
