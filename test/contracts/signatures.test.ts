@@ -202,6 +202,52 @@ describe("MedVault EIP-712 consent", function () {
     });
   });
 
+  describe("per-grantee nonces (#9)", function () {
+    it("a direct grant or revoke voids that grantee's unrelayed signatures, and only that grantee's", async function () {
+      const { medVault, patient, clinician, otherClinician, stranger } =
+        await networkHelpers.loadFixture(signaturesFixture);
+      const domain = await domainOf(await medVault.getAddress());
+      const deadline = (await now()) + 600n;
+      const forClinician = terms(clinician.address, (await now()) + BigInt(DAY));
+      const forOther = terms(otherClinician.address, (await now()) + BigInt(DAY));
+      const sigClinician = await signGrant(patient, domain, patient.address, forClinician, 0n, deadline);
+      const sigOther = await signGrant(patient, domain, patient.address, forOther, 0n, deadline);
+      await medVault.connect(patient).grantConsent(terms(clinician.address, (await now()) + BigInt(DAY)));
+      expect(await medVault.consentNonce(patient.address, clinician.address)).to.equal(1n);
+      expect(await medVault.consentNonce(patient.address, otherClinician.address)).to.equal(0n);
+      await expect(medVault.connect(stranger).grantConsentBySig(patient.address, forClinician, deadline, sigClinician))
+        .to.be.revertedWithCustomError(medVault, "InvalidSignature")
+        .withArgs(patient.address);
+      await expect(medVault.connect(stranger).grantConsentBySig(patient.address, forOther, deadline, sigOther)).to.emit(
+        medVault,
+        "ConsentGranted",
+      );
+    });
+
+    it("cancelSignatures advances the pair's nonce, with an event, for any grantee", async function () {
+      const { medVault, patient, clinician, stranger } = await networkHelpers.loadFixture(signaturesFixture);
+      const domain = await domainOf(await medVault.getAddress());
+      const deadline = (await now()) + 600n;
+      const g = terms(clinician.address, (await now()) + BigInt(DAY));
+      const sig = await signGrant(patient, domain, patient.address, g, 0n, deadline);
+      await expect(medVault.connect(patient).cancelSignatures(clinician.address))
+        .to.emit(medVault, "SignaturesCancelled")
+        .withArgs(patient.address, clinician.address, 1n);
+      await expect(medVault.connect(stranger).grantConsentBySig(patient.address, g, deadline, sig))
+        .to.be.revertedWithCustomError(medVault, "InvalidSignature")
+        .withArgs(patient.address);
+      // It touches nothing but the nonce, and never another patient's.
+      expect((await medVault.getGrant(patient.address, clinician.address)).permission).to.equal(0n);
+      await medVault.connect(stranger).cancelSignatures(clinician.address);
+      expect(await medVault.consentNonce(patient.address, clinician.address)).to.equal(1n);
+      const next = await signGrant(patient, domain, patient.address, g, 1n, deadline);
+      await expect(medVault.connect(stranger).grantConsentBySig(patient.address, g, deadline, next)).to.emit(
+        medVault,
+        "ConsentGranted",
+      );
+    });
+  });
+
   describe("revokeConsentBySig", function () {
     it("a relayer submits the patient's signed revocation, once", async function () {
       const { medVault, patient, clinician, stranger } = await networkHelpers.loadFixture(signaturesFixture);
