@@ -317,6 +317,27 @@ describe("MedVault access log", function () {
       await open(d, H);
     });
 
+    it("refuses an opening in the same second as the clinician's last suspension", async function () {
+      const d = await networkHelpers.loadFixture(accessLogFixture);
+      const { medVault, registrar, patient, otherClinician } = d;
+      // Suspend, reinstate and break glass in one block: the access would count as opened before
+      // the suspension, so it is refused rather than opened dead.
+      await conn.provider.request({ method: "evm_setAutomine", params: [false] });
+      try {
+        await medVault.connect(registrar).suspendClinician(otherClinician.address, { gasLimit: 200_000 });
+        await medVault.connect(registrar).reinstateClinician(otherClinician.address, { gasLimit: 200_000 });
+        const tx = await medVault
+          .connect(otherClinician)
+          .openEmergencyAccess(patient.address, "stroke", 3600, { gasLimit: 300_000 });
+        await conn.provider.request({ method: "evm_mine", params: [] });
+        await expect(tx.wait()).to.be.rejected;
+      } finally {
+        await conn.provider.request({ method: "evm_setAutomine", params: [true] });
+      }
+      expect(await medVault.emergencyAccessUntil(patient.address, otherClinician.address)).to.equal(0n);
+      await expect(open(d, 3600)).to.emit(medVault, "EmergencyAccessOpened");
+    });
+
     it("a registrar's extension is credit spent by openings past the allowance, and is validated", async function () {
       const d = await networkHelpers.loadFixture(accessLogFixture);
       const { medVault, registrar, patient, otherClinician, stranger } = d;
