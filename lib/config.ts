@@ -17,9 +17,14 @@ export const configDefaults = {
   maxUploadBytes: 25 * 1024 * 1024,
   sessionTtlSeconds: 8 * 60 * 60,
   nonceTtlSeconds: 5 * 60,
-  maxPendingNonces: 10_000,
+  maxUsedNonces: 100_000,
   healthTimeoutMs: 2_000,
   rpcTimeoutMs: 5_000,
+  viewingSessionSeconds: 60 * 60,
+  nonceRatePerMinute: 30,
+  uploadAnchorWindowSeconds: 15 * 60,
+  maxPendingUploadBytes: 100 * 1024 * 1024,
+  maxPendingUploads: 200,
 } as const satisfies {
   rpcUrl: string;
   chainId: number;
@@ -28,9 +33,14 @@ export const configDefaults = {
   maxUploadBytes: number;
   sessionTtlSeconds: number;
   nonceTtlSeconds: number;
-  maxPendingNonces: number;
+  maxUsedNonces: number;
   healthTimeoutMs: number;
   rpcTimeoutMs: number;
+  viewingSessionSeconds: number;
+  nonceRatePerMinute: number;
+  uploadAnchorWindowSeconds: number;
+  maxPendingUploadBytes: number;
+  maxPendingUploads: number;
 };
 
 export type ServerConfig = {
@@ -48,12 +58,26 @@ export type ServerConfig = {
   readonly sessionSecretIsEphemeral: boolean;
   readonly sessionTtlSeconds: number;
   readonly nonceTtlSeconds: number;
-  readonly maxPendingNonces: number;
+  /** Used sign-in nonces remembered until they expire (only valid sign-ins add one). */
+  readonly maxUsedNonces: number;
   readonly maxUploadBytes: number;
   readonly dataDir: string;
   readonly accessLogPath: string;
   readonly healthTimeoutMs: number;
   readonly rpcTimeoutMs: number;
+  /** How long after its block an on-chain AccessSessionOpened lets its reader fetch the records it names. */
+  readonly viewingSessionSeconds: number;
+  /** Sign-in nonces one client address may ask for per minute. */
+  readonly nonceRatePerMinute: number;
+  /** Whether x-forwarded-for's first hop is the client (only behind a proxy that sets it). */
+  readonly trustProxy: boolean;
+  /** An upload not anchored on-chain within this many seconds is unpinned by the sweeper. */
+  readonly uploadAnchorWindowSeconds: number;
+  /** Per account: bytes and objects uploaded but not yet anchored on-chain. */
+  readonly maxPendingUploadBytes: number;
+  readonly maxPendingUploads: number;
+  /** Upload bookkeeping (data/uploads.jsonl by default). */
+  readonly uploadLedgerPath: string;
 };
 
 export class ConfigError extends Error {
@@ -76,6 +100,13 @@ function positiveInt(env: Env, name: string, fallback: number): number {
     throw new ConfigError(name, `expected a positive integer, got "${raw}"`);
   }
   return Number(raw);
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw || raw === "0" || raw === "false") return false;
+  if (raw === "1" || raw === "true") return true;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
 }
 
 function httpUrl(env: Env, name: string, fallback: string): URL {
@@ -143,7 +174,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     sessionSecretIsEphemeral: ephemeral,
     sessionTtlSeconds: positiveInt(env, "SESSION_TTL_SECONDS", configDefaults.sessionTtlSeconds),
     nonceTtlSeconds: configDefaults.nonceTtlSeconds,
-    maxPendingNonces: configDefaults.maxPendingNonces,
+    maxUsedNonces: configDefaults.maxUsedNonces,
     maxUploadBytes: positiveInt(env, "MAX_UPLOAD_BYTES", configDefaults.maxUploadBytes),
     dataDir,
     accessLogPath: path.resolve(
@@ -151,5 +182,16 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     ),
     healthTimeoutMs: positiveInt(env, "HEALTH_TIMEOUT_MS", configDefaults.healthTimeoutMs),
     rpcTimeoutMs: positiveInt(env, "RPC_TIMEOUT_MS", configDefaults.rpcTimeoutMs),
+    viewingSessionSeconds: positiveInt(env, "VIEWING_SESSION_SECONDS", configDefaults.viewingSessionSeconds),
+    nonceRatePerMinute: positiveInt(env, "NONCE_RATE_PER_MINUTE", configDefaults.nonceRatePerMinute),
+    trustProxy: flag(env, "TRUST_PROXY"),
+    uploadAnchorWindowSeconds: positiveInt(
+      env,
+      "UPLOAD_ANCHOR_WINDOW_SECONDS",
+      configDefaults.uploadAnchorWindowSeconds,
+    ),
+    maxPendingUploadBytes: positiveInt(env, "MAX_PENDING_UPLOAD_BYTES", configDefaults.maxPendingUploadBytes),
+    maxPendingUploads: positiveInt(env, "MAX_PENDING_UPLOADS", configDefaults.maxPendingUploads),
+    uploadLedgerPath: path.join(dataDir, "uploads.jsonl"),
   };
 }

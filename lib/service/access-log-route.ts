@@ -1,4 +1,4 @@
-/** GET /api/access-log?patient=0x…&limit=N&before=SEQ — the signed-in patient's service log, newest first. */
+/** GET /api/access-log?patient=0x…&limit=N&before=SEQ&outcome=served|refused — the signed-in patient's service log, newest first. */
 import { getAddress, isAddress, isAddressEqual } from "viem";
 import { requireSession } from "./auth.ts";
 import type { ServiceContext } from "./context.ts";
@@ -28,11 +28,16 @@ export function accessLogHandler(ctx: ServiceContext) {
       const patient = getAddress(raw);
       const limit = intParam(url, "limit", 1, MAX_PAGE) ?? DEFAULT_PAGE;
       const before = intParam(url, "before", 1, Number.MAX_SAFE_INTEGER);
+      const rawOutcome = url.searchParams.get("outcome");
+      if (rawOutcome !== null && rawOutcome !== "served" && rawOutcome !== "refused") {
+        throw new HttpError(400, "BAD_OUTCOME", "outcome must be served or refused (or left out for both)");
+      }
+      const outcome = rawOutcome ?? undefined;
       const session = requireSession(ctx, req);
       if (!isAddressEqual(session.address, patient)) {
         throw new HttpError(403, "NOT_YOUR_LOG", "only the patient can read their access log; sign in as that account");
       }
-      const page = await ctx.accessLog.query(patient, { limit, before });
+      const page = await ctx.accessLog.query(patient, { limit, before, outcome });
       return json(200, { patient, ...page });
     });
 }

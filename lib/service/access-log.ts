@@ -20,7 +20,7 @@ import { getAddress, type Address } from "viem";
 
 export const GENESIS_HASH = "0".repeat(64);
 
-export type AccessAction = "read" | "keyshare" | "upload";
+export type AccessAction = "read" | "keyshare" | "upload" | "release";
 export type AccessOutcome = "served" | "refused" | "stored";
 
 export type AccessLogInput = {
@@ -33,7 +33,10 @@ export type AccessLogInput = {
   /** Whose record was asked for (null for uploads and key shares). */
   patient: Address | null;
   recordId: number | null;
+  /** The canonical CID string (never the raw path a caller typed). */
   cid: string | null;
+  /** When an object was asked for under another patient's name (CID aliasing): that name. */
+  claimedPatient?: Address;
   /** The error code of a refusal; null when served. */
   reason: string | null;
   size?: number;
@@ -59,6 +62,9 @@ export class AccessLog {
   private nextSeq = 1;
   private needsNewline = false;
   private readonly byPatient = new Map<string, AccessLogEntry[]>();
+  // Served reads (and uploads) kept apart from refusals, so however many refusals name a
+  // patient, a query for what was served reaches every served read.
+  private readonly servedByPatient = new Map<string, AccessLogEntry[]>();
 
   constructor(readonly file: string) {}
 
@@ -97,9 +103,11 @@ export class AccessLog {
     // records, never the patient's own reads of someone else's.
     if (!entry.patient) return;
     const key = entry.patient.toLowerCase();
-    let list = this.byPatient.get(key);
-    if (!list) this.byPatient.set(key, (list = []));
-    list.push(entry);
+    for (const map of entry.outcome === "refused" ? [this.byPatient] : [this.byPatient, this.servedByPatient]) {
+      let list = map.get(key);
+      if (!list) map.set(key, (list = []));
+      list.push(entry);
+    }
   }
 
   /** Appends one entry; resolves once the line has been handed to the file system. */
@@ -127,12 +135,18 @@ export class AccessLog {
 
   /**
    * Entries about `patient`'s data (reads of their records, fetches of their key
-   * shares), newest first. `before` is the `next` cursor of the previous page.
+   * shares), newest first. `before` is the `next` cursor of the previous page;
+   * `outcome` keeps only served entries (reads served, uploads stored) or only refusals.
    */
-  async query(patient: Address, opts: { limit: number; before?: number }): Promise<AccessLogPage> {
+  async query(
+    patient: Address,
+    opts: { limit: number; before?: number; outcome?: "served" | "refused" },
+  ): Promise<AccessLogPage> {
     await this.open();
     await this.queue;
-    const list = this.byPatient.get(getAddress(patient).toLowerCase()) ?? [];
+    const key = getAddress(patient).toLowerCase();
+    const all = (opts.outcome === "served" ? this.servedByPatient : this.byPatient).get(key) ?? [];
+    const list = opts.outcome === "refused" ? all.filter((e) => e.outcome === "refused") : all;
     // Entries are indexed in seq order; find where the page starts by binary search.
     let hi = list.length;
     if (opts.before !== undefined) {
@@ -154,6 +168,7 @@ export class AccessLog {
     this.handle = undefined;
     this.opening = undefined;
     this.byPatient.clear();
+    this.servedByPatient.clear();
     this.lastHash = GENESIS_HASH;
     this.nextSeq = 1;
   }

@@ -9,8 +9,8 @@ import { getAddress, isHex, type Address, type Hex } from "viem";
 import { parseSiweMessage, validateSiweMessage } from "viem/siwe";
 import { readJson } from "./body.ts";
 import type { ServiceContext } from "./context.ts";
-import { assertSameOrigin, handle, HttpError, json, methodNotAllowed, readCookie, serializeCookie } from "./http.ts";
-import { newSessionId, signSession, verifySession, type Session } from "./session.ts";
+import { assertSameOrigin, clientAddress, handle, HttpError, json, methodNotAllowed, readCookie, serializeCookie } from "./http.ts";
+import { newSessionId, signSession, verifySession, type NonceProblem, type Session } from "./session.ts";
 
 /** A SIWE message is a few hundred bytes; anything near this is not one. */
 const MAX_VERIFY_BODY = 16 * 1024;
@@ -54,6 +54,16 @@ export function nonceHandler(ctx: ServiceContext) {
   return (req: Request) =>
     handle(async () => {
       if (req.method !== "GET") return methodNotAllowed(["GET"]);
+      const wait = ctx.nonceRate.take(clientAddress(req, ctx.config.trustProxy), Date.now());
+      if (wait !== undefined) {
+        throw new HttpError(
+          429,
+          "TOO_MANY_NONCES",
+          `at most ${ctx.config.nonceRatePerMinute} sign-in nonces per minute per client; retry in ${wait} s`,
+          { retryAfterSeconds: wait },
+          { "retry-after": String(wait) },
+        );
+      }
       const { nonce, expiresAt } = ctx.nonces.issue(Date.now());
       return json(200, {
         nonce,
@@ -68,6 +78,16 @@ export function nonceHandler(ctx: ServiceContext) {
 
 function siweError(code: string, message: string): HttpError {
   return new HttpError(401, code, message);
+}
+
+function assertNonceUsable(problem: NonceProblem | undefined): void {
+  if (problem === "malformed" || problem === "forged") {
+    throw siweError("SIWE_NONCE_UNKNOWN", "the nonce was not issued by this server; request a new one");
+  }
+  if (problem === "expired") throw siweError("SIWE_NONCE_EXPIRED", "the nonce expired; request a new one");
+  if (problem === "used") {
+    throw siweError("SIWE_NONCE_USED", "the nonce was already used to sign in (replayed message); request a new one");
+  }
 }
 
 export function verifyHandler(ctx: ServiceContext) {
@@ -143,16 +163,9 @@ export function verifyHandler(ctx: ServiceContext) {
         throw siweError("SIWE_INVALID", "the message does not pass EIP-4361 validation");
       }
 
-      // Taken before the (async) signature check, so the same message sent twice at
-      // once cannot pass twice; a failed attempt costs the client a fresh nonce.
-      const nonceProblem = ctx.nonces.consume(parsed.nonce!, now.getTime());
-      if (nonceProblem === "unknown") {
-        throw siweError(
-          "SIWE_NONCE_UNKNOWN",
-          "the nonce was not issued by this server or was already used (replayed message); request a new one",
-        );
-      }
-      if (nonceProblem === "expired") throw siweError("SIWE_NONCE_EXPIRED", "the nonce expired; request a new one");
+      // Checked here and recorded as used only after the signature verifies, so nobody
+      // can spend another user's nonce by sending it with a bad signature.
+      assertNonceUsable(ctx.nonces.check(parsed.nonce!, now.getTime()));
 
       let valid: boolean;
       try {
@@ -173,6 +186,14 @@ export function verifyHandler(ctx: ServiceContext) {
       }
       if (!valid)
         throw siweError("SIWE_BAD_SIGNATURE", `the signature is not ${parsed.address}'s signature of this message`);
+      // Synchronous after the await: of two concurrent requests with one message, one wins.
+      const marked = ctx.nonces.markUsed(parsed.nonce!, Date.now());
+      if (marked === "used") assertNonceUsable("used");
+      if (marked === "full") {
+        throw new HttpError(503, "SIGN_IN_BUSY", "too many sign-ins in the last minutes; retry shortly", {}, {
+          "retry-after": "30",
+        });
+      }
 
       const ttlEnd = nowSeconds() + config.sessionTtlSeconds;
       const expiresAt = parsed.expirationTime

@@ -3,7 +3,8 @@ import type { ChainClient } from "../chain/client.ts";
 import type { ServerConfig } from "../config.ts";
 import type { RecordStore } from "../storage/types.ts";
 import type { AccessLog } from "./access-log.ts";
-import { NonceStore, RevokedSessions } from "./session.ts";
+import { RateLimiter, RevokedSessions, SiweNonces } from "./session.ts";
+import { UploadLedger } from "./uploads.ts";
 
 export type ServiceDeps = {
   config: ServerConfig;
@@ -14,15 +15,20 @@ export type ServiceDeps = {
 };
 
 export type ServiceContext = ServiceDeps & {
-  nonces: NonceStore;
+  nonces: SiweNonces;
+  nonceRate: RateLimiter;
   revokedSessions: RevokedSessions;
+  uploads: UploadLedger;
 };
 
 export function createContext(deps: ServiceDeps): ServiceContext {
+  const { config } = deps;
   return {
     ...deps,
-    nonces: new NonceStore(deps.config.nonceTtlSeconds * 1000, deps.config.maxPendingNonces),
+    nonces: new SiweNonces(config.sessionSecret, config.nonceTtlSeconds * 1000, config.maxUsedNonces),
+    nonceRate: new RateLimiter(config.nonceRatePerMinute, 60_000),
     revokedSessions: new RevokedSessions(),
+    uploads: new UploadLedger(config, deps.chain, deps.store),
   };
 }
 

@@ -105,3 +105,24 @@ export function assertSameOrigin(req: Request, allowedOrigin: string): void {
 export function mediaType(req: Request): string {
   return (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
 }
+
+// The peer address of a request, set by an adapter that knows it (lib/service/node.ts).
+// Kept beside the Request rather than in a header, so a client cannot claim one.
+const peers = new WeakMap<Request, string>();
+
+export function setPeerAddress(req: Request, address: string | undefined): void {
+  if (address) peers.set(req, address);
+}
+
+/**
+ * Who is asking, for rate limits: x-forwarded-for's first hop when the operator says a
+ * proxy in front sets it (TRUST_PROXY), else the socket's peer when the adapter knows it,
+ * else one shared bucket (Next.js does not hand route handlers the peer address).
+ */
+export function clientAddress(req: Request, trustProxy: boolean): string {
+  if (trustProxy) {
+    const first = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    if (first) return first.slice(0, 64);
+  }
+  return peers.get(req) ?? "(unknown)";
+}

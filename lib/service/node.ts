@@ -2,6 +2,7 @@
  * Serves `Request → Response` handlers from node:http, for tests and scripts (Next.js
  * has its own adapter). Listens on 127.0.0.1 only.
  */
+import { setPeerAddress } from "./http.ts";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -52,12 +53,14 @@ export function toRequest(req: IncomingMessage, origin: string): Request {
   }
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(new URL(req.url ?? "/", origin), {
+  const request = new Request(new URL(req.url ?? "/", origin), {
     method,
     headers,
     body: hasBody ? bodyStream(req) : undefined,
     duplex: "half",
   } as RequestInit);
+  setPeerAddress(request, req.socket.remoteAddress);
+  return request;
 }
 
 export async function sendResponse(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {

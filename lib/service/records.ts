@@ -9,13 +9,14 @@ import { getAddress, isAddress, isAddressEqual, type Address } from "viem";
 import type { CID } from "multiformats/cid";
 import type { RecordAnchor } from "../chain/client.ts";
 import { FLAG_ERASED, REGISTRAR_ROLE } from "../chain/contract.ts";
-import { cidToDigest, FLAG_DAG_PB, parseCid } from "../storage/cid.ts";
+import { cidToDigest, computeCid, FLAG_DAG_PB, parseCid } from "../storage/cid.ts";
 import { BadCidError, IntegrityError, NotFoundError, StorageUnavailableError } from "../storage/types.ts";
 import type { AccessAction, AccessLogInput } from "./access-log.ts";
 import { requireSession } from "./auth.ts";
 import { readBodyLimited } from "./body.ts";
 import type { ServiceContext } from "./context.ts";
-import { classifyEnvelope } from "./envelope.ts";
+import { requireViewingSession, uploaderRole } from "./chain-reads.ts";
+import { classifyEnvelope, ENVELOPE_PREFIX_BYTES } from "./envelope.ts";
 import { assertSameOrigin, handle, HttpError, json, mediaType, methodNotAllowed } from "./http.ts";
 import type { Session } from "./session.ts";
 
@@ -77,10 +78,33 @@ export function uploadHandler(ctx: ServiceContext) {
       const bytes = await readBodyLimited(req, ctx.config.maxUploadBytes);
       const kind = classifyEnvelope(bytes);
       if (!kind.ok) throw new HttpError(400, "NOT_AN_ENVELOPE", `the body is not a MedVault envelope: ${kind.reason}`);
+      // A v1 record names no patient, so the service could never tell whose it is (the
+      // CID-aliasing attack): only v2 records, which name their patient, are stored.
+      if (kind.kind === "record" && (kind.version !== 2 || !kind.patient)) {
+        throw new HttpError(
+          400,
+          "ENVELOPE_VERSION_REFUSED",
+          `record envelopes must be version 2 (naming their patient); this one is version ${kind.version}`,
+        );
+      }
+      const owner = kind.patient!;
+      let role: string | undefined;
+      try {
+        role = await uploaderRole(ctx.chain, session.address);
+      } catch (err) {
+        throw chainHttpError(err);
+      }
+      if (!role) {
+        throw new HttpError(
+          403,
+          "NOT_REGISTERED",
+          `${session.address} is not registered with MedVault; register first (as a patient, or be verified as a clinician) and then upload`,
+        );
+      }
       // A key share is the patient's to publish (its digest goes into their grant), or a
       // registrar's when it re-wraps a patient's emergency kit for a clinician under
       // break-glass access; nobody else has a reason to store one in the patient's name.
-      if (kind.kind === "keyshare" && !isAddressEqual(kind.patient, session.address)) {
+      if (kind.kind === "keyshare" && !isAddressEqual(kind.patient, session.address) && role !== "registrar") {
         let registrar: boolean;
         try {
           registrar = await ctx.chain.hasRole(REGISTRAR_ROLE, session.address);
@@ -96,6 +120,13 @@ export function uploadHandler(ctx: ServiceContext) {
         }
       }
 
+      const expected = await computeCid(bytes);
+      try {
+        await ctx.uploads.assertQuota(session.address, bytes.length, expected.toString());
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        throw chainHttpError(err);
+      }
       let cid: CID;
       try {
         cid = await (await ctx.store()).put(bytes);
@@ -103,6 +134,15 @@ export function uploadHandler(ctx: ServiceContext) {
         throw storageHttpError(err, "(upload)");
       }
       const { digest, dagPb } = cidToDigest(cid);
+      await ctx.uploads.record({
+        cid: cid.toString(),
+        digest,
+        kind: kind.kind,
+        uploader: session.address,
+        patient: owner,
+        size: bytes.length,
+        time: Date.now(),
+      });
       // Logged only once the bytes are stored: a failed upload leaves no trace to explain.
       await ctx.accessLog.append({
         action: "upload",
@@ -230,24 +270,22 @@ export function readRecordHandler(ctx: ServiceContext) {
       if (req.method !== "GET") return methodNotAllowed(["GET"]);
       const url = new URL(req.url);
       const { session, error: sessionError } = sessionOrNull(ctx, req);
-      const rawPatient = url.searchParams.get("patient");
-      const log: ReadLog = {
-        actor: session?.address ?? null,
-        patient: rawPatient && isAddress(rawPatient, { strict: false }) ? getAddress(rawPatient) : null,
-        recordId: null,
-        cid: cidParam.length <= 128 ? cidParam : null,
-      };
+      // Only parsed values reach the log (canonical CID, checksummed address, integer), and
+      // a request without a session is logged on no patient's log at all.
+      const log: ReadLog = { actor: session?.address ?? null, patient: null, recordId: null, cid: null };
       return loggedRead(ctx, "read", log, async (log) => {
         let cid: CID;
         try {
           cid = parseCid(cidParam);
         } catch (err) {
-          throw storageHttpError(err, cidParam);
+          throw storageHttpError(err, "the path's CID");
         }
-        const patient = parsePatient(rawPatient);
+        const patient = parsePatient(url.searchParams.get("patient"));
         const recordId = parseRecordId(url.searchParams.get("record"));
-        log.recordId = recordId;
         if (!session) throw sessionError!;
+        log.cid = cid.toString();
+        log.patient = patient;
+        log.recordId = recordId;
 
         let anchor;
         let allowed: boolean;
@@ -276,16 +314,56 @@ export function readRecordHandler(ctx: ServiceContext) {
           );
         }
         assertAnchoredCid(cid, anchor, patient, recordId);
+        // Anyone but the patient reads only inside a viewing session they opened on-chain,
+        // so every served read of someone else's record is in the contract's log too.
+        if (!isAddressEqual(session.address, patient)) {
+          try {
+            await requireViewingSession(ctx.chain, {
+              session: url.searchParams.get("session"),
+              reader: session.address,
+              patient,
+              recordId,
+              windowSeconds: ctx.config.viewingSessionSeconds,
+            });
+          } catch (err) {
+            throw chainHttpError(err);
+          }
+        }
         let bytes: Uint8Array;
         try {
           bytes = await (await ctx.store()).get(cid);
         } catch (err) {
           throw storageHttpError(err, cid.toString());
         }
+        assertPatientsObject(bytes, cid, patient, log);
         log.size = bytes.length;
         return octetStream(bytes, cid.toString());
       });
     });
+}
+
+/**
+ * Refuses an object whose envelope does not name `patient`: someone anchored another
+ * patient's CID as their own record. The refusal goes on the log of the patient the
+ * header names (the victim), so they see the attempt.
+ */
+function assertPatientsObject(bytes: Uint8Array, cid: CID, patient: Address, log?: ReadLog): void {
+  const kind = classifyEnvelope(bytes.subarray(0, ENVELOPE_PREFIX_BYTES), bytes.length);
+  if (kind.ok && kind.kind === "record" && kind.version === 2 && kind.patient && isAddressEqual(kind.patient, patient))
+    return;
+  const owner = kind.ok && kind.patient ? kind.patient : undefined;
+  if (log && owner) {
+    log.patient = owner;
+    log.claimedPatient = patient;
+  }
+  const what = !kind.ok
+    ? "not a record envelope"
+    : kind.kind !== "record"
+      ? "a key share, not a record"
+      : !kind.patient
+        ? "a version 1 record, which names no patient and cannot be attributed"
+        : `a record of another patient`;
+  throw new HttpError(403, "NOT_THIS_PATIENTS_RECORD", `${cid} is ${what}; it is not served or released for ${patient}`);
 }
 
 /**
@@ -323,6 +401,33 @@ export function releaseErasedHandler(ctx: ServiceContext) {
       if (!(anchor.flags & FLAG_ERASED))
         throw new HttpError(409, "RECORD_NOT_ERASED", `record ${recordId} is not erased on-chain; erase it with markErased first`);
       assertAnchoredCid(cid, anchor, patient, recordId);
+      // The header says whose the object is; an object no longer stored has nothing to release.
+      let bytes: Uint8Array;
+      try {
+        bytes = await (await ctx.store()).get(cid);
+      } catch (err) {
+        if (err instanceof NotFoundError) return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
+        throw storageHttpError(err, cid.toString());
+      }
+      try {
+        assertPatientsObject(bytes, cid, patient);
+      } catch (err) {
+        const kind = classifyEnvelope(bytes.subarray(0, ENVELOPE_PREFIX_BYTES), bytes.length);
+        if (kind.ok && kind.patient) {
+          await ctx.accessLog.append({
+            action: "release",
+            outcome: "refused",
+            status: 403,
+            actor: session.address,
+            patient: kind.patient,
+            claimedPatient: patient,
+            recordId,
+            cid: cid.toString(),
+            reason: "NOT_THIS_PATIENTS_RECORD",
+          });
+        }
+        throw err;
+      }
       try {
         await (await ctx.store()).unpin(cid);
       } catch (err) {
@@ -343,20 +448,16 @@ export function readKeyShareHandler(ctx: ServiceContext) {
     handle(async () => {
       if (req.method !== "GET") return methodNotAllowed(["GET"]);
       const { session, error: sessionError } = sessionOrNull(ctx, req);
-      const log: ReadLog = {
-        actor: session?.address ?? null,
-        patient: null,
-        recordId: null,
-        cid: cidParam.length <= 128 ? cidParam : null,
-      };
+      const log: ReadLog = { actor: session?.address ?? null, patient: null, recordId: null, cid: null };
       return loggedRead(ctx, "keyshare", log, async (log) => {
         let cid: CID;
         try {
           cid = parseCid(cidParam);
         } catch (err) {
-          throw storageHttpError(err, cidParam);
+          throw storageHttpError(err, "the path's CID");
         }
         if (!session) throw sessionError!;
+        log.cid = cid.toString();
         let bytes: Uint8Array;
         try {
           bytes = await (await ctx.store()).get(cid);

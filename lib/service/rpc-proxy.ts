@@ -5,6 +5,7 @@
  * API key that must not ship to browsers). Transactions never pass here: the user's
  * wallet sends them to its own RPC.
  */
+import { readBodyLimited } from "./body.ts";
 import { HttpError, handle, json, methodNotAllowed } from "./http.ts";
 
 /** Methods the app's reads need; anything that could change state or leak node internals is refused. */
@@ -40,11 +41,13 @@ export function createRpcProxy(opts: { rpcUrl: string; timeoutMs: number; fetch?
       if (req.method !== "POST") return methodNotAllowed(["POST"]);
       if (!req.headers.get("content-type")?.startsWith("application/json"))
         throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "send JSON-RPC as application/json");
-      const text = await req.text();
-      if (text.length > MAX_RPC_BODY_BYTES)
-        throw new HttpError(413, "PAYLOAD_TOO_LARGE", `JSON-RPC bodies are limited to ${MAX_RPC_BODY_BYTES} bytes`);
+      // The limit is enforced while the body streams in: an oversized one is refused with
+      // 413 on its Content-Length, or as soon as its bytes pass the limit, never buffered.
+      const bytes = await readBodyLimited(req, MAX_RPC_BODY_BYTES);
+      let text: string;
       let body: RpcRequest | RpcRequest[];
       try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
         body = JSON.parse(text) as RpcRequest | RpcRequest[];
       } catch {
         throw new HttpError(400, "BAD_JSON", "the body is not valid JSON");

@@ -13,13 +13,24 @@
  *   GET  /api/keyshares/{cid}       → key-share object
  *   GET  /api/access-log?patient=0x…&limit=&before= → { entries, next }
  *   GET  /api/health                → { ok, chainId, blockNumber, contracts, storage } | 503
+ *   POST /api/rpc                   read-only JSON-RPC relay (lib/service/rpc-proxy.ts)
  */
 import { accessLogHandler } from "./access-log-route.ts";
 import { logoutHandler, nonceHandler, sessionHandler, verifyHandler } from "./auth.ts";
 import { createContext, type ServiceContext, type ServiceDeps } from "./context.ts";
 import { healthHandler } from "./health.ts";
 import { HttpError } from "./http.ts";
+import { createRpcProxy } from "./rpc-proxy.ts";
 import { readKeyShareHandler, readRecordHandler, releaseErasedHandler, uploadHandler } from "./records.ts";
+
+/** The JSON 400 for a path whose percent-escapes do not decode (also answered by proxy.ts under Next.js). */
+export function badPathResponse(pathname: string): Response {
+  return new HttpError(
+    400,
+    "BAD_PATH",
+    `the path ${pathname.slice(0, 200)} has a malformed percent-escape`,
+  ).toResponse();
+}
 
 export type MedVaultService = ReturnType<typeof createService>;
 
@@ -37,6 +48,7 @@ export function createService(deps: ServiceDeps) {
     readKeyShare: readKeyShareHandler(ctx),
     accessLog: accessLogHandler(ctx),
     health: healthHandler(ctx),
+    rpc: createRpcProxy({ rpcUrl: ctx.config.rpcUrl, timeoutMs: ctx.config.rpcTimeoutMs }),
 
     /** Routes a request by path, the way the app/api folders do under Next.js. */
     async fetch(req: Request): Promise<Response> {
@@ -56,6 +68,8 @@ export function createService(deps: ServiceDeps) {
           return service.accessLog(req);
         case "/api/health":
           return service.health(req);
+        case "/api/rpc":
+          return service.rpc(req);
       }
       const m = /^\/api\/(records|keyshares)\/([^/]+)$/.exec(pathname);
       if (m) {
@@ -63,7 +77,7 @@ export function createService(deps: ServiceDeps) {
         try {
           cid = decodeURIComponent(m[2]!);
         } catch {
-          cid = m[2]!;
+          return badPathResponse(pathname);
         }
         if (m[1] === "keyshares") return service.readKeyShare(req, cid);
         return req.method === "DELETE" ? service.releaseErased(req, cid) : service.readRecord(req, cid);

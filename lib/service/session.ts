@@ -3,13 +3,12 @@
  *
  * A session is a cookie `base64url(payload) "." base64url(HMAC-SHA256(secret, payload))`,
  * so the server keeps no per-user state except the ids of sessions signed out before
- * they expired. Nonces live in a bounded in-memory map: one process serves one app,
- * and a nonce only has to survive the few seconds between "sign in" and the signature.
+ * they expired. Sign-in nonces are stateless too (HMAC-signed, with their expiry inside);
+ * the server remembers a nonce only once a valid signature has used it.
  */
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { randomBytes } from "node:crypto";
-import { generateSiweNonce } from "viem/siwe";
 import { getAddress, isAddress, type Address } from "viem";
 
 export type Session = {
@@ -85,49 +84,116 @@ export function verifySession(token: string, secret: Uint8Array, nowSeconds: num
   return { ok: true, session: { address: getAddress(p.a), chainId: p.c, expiresAt: p.e, id: p.i } };
 }
 
+/** Domain-separates the nonce MAC from the session MAC, which uses the same secret. */
+const NONCE_CONTEXT = encoder.encode("medvault-siwe-nonce-v1\n");
+const NONCE_RANDOM_BYTES = 16;
+const NONCE_EXPIRY_BYTES = 6;
+const NONCE_MAC_BYTES = 16;
+/** Hex of random ‖ expiry (ms, 48-bit big-endian) ‖ truncated HMAC: alphanumeric, as EIP-4361 requires. */
+export const NONCE_LENGTH = 2 * (NONCE_RANDOM_BYTES + NONCE_EXPIRY_BYTES + NONCE_MAC_BYTES);
+
+function nonceMac(secret: Uint8Array, body: Uint8Array): Uint8Array {
+  const h = hmac.create(sha256, secret);
+  h.update(NONCE_CONTEXT);
+  h.update(body);
+  return h.digest().subarray(0, NONCE_MAC_BYTES);
+}
+
+export type NonceProblem = "malformed" | "forged" | "expired" | "used";
+
 /**
- * Single-use sign-in nonces. Bounded: when full, expired entries are dropped and then
- * the oldest pending ones, so a flood of nonce requests costs memory up to the bound
- * and never more (the flood can only delay sign-ins, which rate limiting in front of
- * the app should stop).
+ * Sign-in nonces without server state: each one carries 128 random bits from the CSPRNG,
+ * its expiry and an HMAC over both, so issuing one stores nothing and no flood of
+ * requests can evict a pending sign-in. Single use is enforced by remembering a nonce
+ * only once a valid signature has used it, until it would have expired anyway.
  */
-export class NonceStore {
-  private readonly pending = new Map<string, number>();
+export class SiweNonces {
+  private readonly used = new Map<string, number>();
 
   constructor(
+    private readonly secret: Uint8Array,
     private readonly ttlMs: number,
-    private readonly max: number,
+    private readonly maxUsed: number,
   ) {}
 
   issue(nowMs: number): { nonce: string; expiresAt: number } {
-    if (this.pending.size >= this.max) this.prune(nowMs);
-    while (this.pending.size >= this.max) {
-      const oldest = this.pending.keys().next().value as string;
-      this.pending.delete(oldest);
-    }
-    const nonce = generateSiweNonce();
     const expiresAt = nowMs + this.ttlMs;
-    this.pending.set(nonce, expiresAt);
+    const body = new Uint8Array(NONCE_RANDOM_BYTES + NONCE_EXPIRY_BYTES);
+    body.set(new Uint8Array(randomBytes(NONCE_RANDOM_BYTES)));
+    let e = expiresAt;
+    for (let i = body.length - 1; i >= NONCE_RANDOM_BYTES; i--) {
+      body[i] = e % 256;
+      e = Math.floor(e / 256);
+    }
+    const nonce = Buffer.concat([body, nonceMac(this.secret, body)]).toString("hex");
     return { nonce, expiresAt };
   }
 
+  /** Why `nonce` cannot be used now, or undefined when it can. Changes nothing. */
+  check(nonce: string, nowMs: number): NonceProblem | undefined {
+    if (nonce.length !== NONCE_LENGTH || !/^[0-9a-f]+$/.test(nonce)) return "malformed";
+    const raw = new Uint8Array(Buffer.from(nonce, "hex"));
+    const body = raw.subarray(0, NONCE_RANDOM_BYTES + NONCE_EXPIRY_BYTES);
+    if (!constantTimeEqual(raw.subarray(body.length), nonceMac(this.secret, body))) return "forged";
+    let expiresAt = 0;
+    for (let i = NONCE_RANDOM_BYTES; i < body.length; i++) expiresAt = expiresAt * 256 + body[i]!;
+    if (expiresAt <= nowMs) return "expired";
+    if (this.used.has(nonce)) return "used";
+    return undefined;
+  }
+
   /**
-   * Takes the nonce out (synchronously, so two concurrent requests with the same
-   * message cannot both pass). Returns why it is unusable, or undefined when it was good.
+   * Records a nonce as used; call only after the signature over it verified. Returns
+   * "used" when a concurrent request got there first (the caller then refuses), and
+   * "full" when the set holds maxUsed live nonces (only valid sign-ins land here, so
+   * that is a sign-in storm the operator should see, not a flood).
    */
-  consume(nonce: string, nowMs: number): "unknown" | "expired" | undefined {
-    const expiresAt = this.pending.get(nonce);
-    if (expiresAt === undefined) return "unknown";
-    this.pending.delete(nonce);
-    return expiresAt <= nowMs ? "expired" : undefined;
+  markUsed(nonce: string, nowMs: number): "used" | "full" | undefined {
+    if (this.used.has(nonce)) return "used";
+    if (this.used.size >= this.maxUsed) {
+      for (const [n, exp] of this.used) if (exp <= nowMs) this.used.delete(n);
+      if (this.used.size >= this.maxUsed) return "full";
+    }
+    const raw = Buffer.from(nonce, "hex");
+    let expiresAt = 0;
+    for (let i = NONCE_RANDOM_BYTES; i < NONCE_RANDOM_BYTES + NONCE_EXPIRY_BYTES; i++) expiresAt = expiresAt * 256 + raw[i]!;
+    this.used.set(nonce, expiresAt);
+    return undefined;
   }
 
-  get size(): number {
-    return this.pending.size;
+  get usedCount(): number {
+    return this.used.size;
   }
+}
 
-  private prune(nowMs: number): void {
-    for (const [nonce, expiresAt] of this.pending) if (expiresAt <= nowMs) this.pending.delete(nonce);
+/**
+ * Fixed-window counters per client address, in bounded memory: when the table is full
+ * of live windows, new addresses share one overflow bucket (so a flood of spoofed
+ * addresses limits itself, not the table's size).
+ */
+export class RateLimiter {
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(
+    private readonly perWindow: number,
+    private readonly windowMs: number,
+    private readonly maxKeys = 10_000,
+  ) {}
+
+  /** Counts one request; returns the seconds to wait when over the limit, else undefined. */
+  take(key: string, nowMs: number): number | undefined {
+    let w = this.windows.get(key);
+    if (!w || w.start + this.windowMs <= nowMs) {
+      if (!w && this.windows.size >= this.maxKeys) {
+        for (const [k, v] of this.windows) if (v.start + this.windowMs <= nowMs) this.windows.delete(k);
+        if (this.windows.size >= this.maxKeys) return this.take("(overflow)", nowMs);
+      }
+      w = { start: nowMs, count: 0 };
+      this.windows.set(key, w);
+    }
+    w.count++;
+    if (w.count <= this.perWindow) return undefined;
+    return Math.max(1, Math.ceil((w.start + this.windowMs - nowMs) / 1000));
   }
 }
 
