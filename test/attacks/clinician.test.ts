@@ -1,6 +1,9 @@
 import { expect } from "chai";
 import type { Deployed } from "../contracts/fixture.ts";
 import { castFixture, HOUR, inDays, networkHelpers, now, signGrant, signRevoke, terms } from "./contract.ts";
+import { getAddress } from "viem";
+import { anchor, Client } from "../service/harness.ts";
+import { grantAll, openSession, recordUrl, serviceCast, storeRecord, type Cast } from "./service.ts";
 
 describe("clinician against the contract", function () {
   // The patient's signature nonce for `grantee`, as the app reads it before signing.
@@ -148,5 +151,86 @@ describe("clinician against the contract", function () {
       .to.be.revertedWithCustomError(medVault, "InvalidSignature")
       .withArgs(patient.address);
     expect((await medVault.getGrant(patient.address, otherClinician.address)).permission).to.equal(1n);
+  });
+});
+
+describe("clinician against the storage service", function () {
+  let cast: Cast;
+  before(async function () {
+    cast = await serviceCast();
+    await grantAll(cast, cast.victim, getAddress(cast.doctor.address));
+  });
+  after(async function () {
+    await cast?.stack.close();
+  });
+
+  it("(#1) a revoked clinician cannot fetch a record through a puppet patient that anchored its CID", async function () {
+    const { stack, victim, attacker, doctor } = cast;
+    const rec = await storeRecord(cast, victim, cast.victimClient);
+    // The clinician's puppet (a patient account) anchors the victim's CID and grants the clinician.
+    const aliasId = await anchor(stack, attacker, rec.digest, rec.dagPb);
+    await grantAll(cast, attacker, getAddress(doctor.address));
+    const session = await openSession(cast, doctor, getAddress(attacker.address), [aliasId]);
+    const res = await cast.doctorClient.json(recordUrl(rec.cid, attacker.address, aliasId, session));
+    expect(res.status).to.equal(403);
+    expect(res.body.error).to.equal("NOT_THIS_PATIENTS_RECORD");
+    const log = await stack.accessLog.query(getAddress(victim.address), { limit: 5 });
+    expect(log.entries[0]).to.include({ reason: "NOT_THIS_PATIENTS_RECORD", actor: getAddress(doctor.address) });
+  });
+
+  it("(#3) a clinician with consent cannot read a record without opening a viewing session on-chain", async function () {
+    const rec = await storeRecord(cast, cast.victim, cast.victimClient);
+    const res = await cast.doctorClient.json(recordUrl(rec.cid, cast.victim.address, rec.id));
+    expect(res.status).to.equal(403);
+    expect(res.body.error).to.equal("VIEWING_SESSION_REQUIRED");
+    const session = await openSession(cast, cast.doctor, getAddress(cast.victim.address), [rec.id]);
+    const ok = await cast.doctorClient.request(recordUrl(rec.cid, cast.victim.address, rec.id, session));
+    expect(ok.status).to.equal(200);
+  });
+
+  it("(#3) a clinician cannot read under a session for other records, another reader's session or a stale one", async function () {
+    const { stack, victim, doctor, stranger } = cast;
+    const V = getAddress(victim.address);
+    const a = await storeRecord(cast, victim, cast.victimClient);
+    const b = await storeRecord(cast, victim, cast.victimClient);
+    const forA = await openSession(cast, doctor, V, [a.id]);
+    const other = await cast.doctorClient.json(recordUrl(b.cid, V, b.id, forA));
+    expect([other.status, other.body.error]).to.deep.equal([403, "VIEWING_SESSION_OTHER_RECORDS"]);
+    // Someone else's session does not cover this reader (the stranger has no consent either).
+    const strangers = await cast.strangerClient.json(recordUrl(a.cid, V, a.id, forA));
+    expect(strangers.status).to.equal(403);
+    expect(strangers.body.error).to.be.oneOf(["VIEWING_SESSION_OTHER_READER", "ACCESS_DENIED"]);
+    const bad = await cast.doctorClient.json(recordUrl(a.cid, V, a.id, "0x1234"));
+    expect([bad.status, bad.body.error]).to.deep.equal([400, "BAD_SESSION_TX"]);
+    // A transaction that is not a session (the grant) proves nothing.
+    const tx = await stack.medVault.connect(victim).rotateKeys(1);
+    await tx.wait();
+    const notSession = await cast.doctorClient.json(recordUrl(a.cid, V, a.id, tx.hash));
+    expect([notSession.status, notSession.body.error]).to.deep.equal([403, "VIEWING_SESSION_NOT_FOUND"]);
+    await stack.conn.networkHelpers.time.increase(2 * 3600);
+    await (await stack.medVault.connect(victim).rotateKeys(1)).wait();
+    const stale = await cast.doctorClient.json(recordUrl(a.cid, V, a.id, forA));
+    expect([stale.status, stale.body.error]).to.deep.equal([403, "VIEWING_SESSION_EXPIRED"]);
+  });
+
+  it("(#2) a clinician's served read stays on the patient's timeline after 500 refused requests", async function () {
+    const { stack, victim, stranger } = cast;
+    const V = getAddress(victim.address);
+    const rec = await storeRecord(cast, victim, cast.victimClient);
+    const session = await openSession(cast, cast.doctor, V, [rec.id]);
+    expect((await cast.doctorClient.request(recordUrl(rec.cid, V, rec.id, session))).status).to.equal(200);
+    const anonymous = new Client(stack.url);
+    await Promise.all(
+      Array.from({ length: 500 }, (_, i) => anonymous.request(recordUrl(rec.cid, V, rec.id)).then(() => i)),
+    );
+    for (let i = 0; i < 100; i++) await cast.strangerClient.request(recordUrl(rec.cid, V, rec.id));
+    void stranger;
+    const served = await cast.victimClient.json<{ entries: { outcome: string; actor: string }[] }>(
+      `/api/access-log?patient=${V}&outcome=served&limit=500`,
+    );
+    expect(served.body.entries.some((e) => e.actor === getAddress(cast.doctor.address))).to.equal(true);
+    // Anonymous refusals never reach the patient's log.
+    const all = await stack.accessLog.query(V, { limit: 10_000 });
+    expect(all.entries.filter((e) => e.actor === null)).to.have.length(0);
   });
 });
