@@ -166,6 +166,8 @@ export class SiweNonces {
   }
 }
 
+const OVERFLOW = "(overflow)";
+
 /**
  * Fixed-window counters per client address, in bounded memory: when the table is full
  * of live windows, new addresses share one overflow bucket (so a flood of spoofed
@@ -184,9 +186,9 @@ export class RateLimiter {
   take(key: string, nowMs: number): number | undefined {
     let w = this.windows.get(key);
     if (!w || w.start + this.windowMs <= nowMs) {
-      if (!w && this.windows.size >= this.maxKeys) {
+      if (!w && key !== OVERFLOW && this.windows.size >= this.maxKeys) {
         for (const [k, v] of this.windows) if (v.start + this.windowMs <= nowMs) this.windows.delete(k);
-        if (this.windows.size >= this.maxKeys) return this.take("(overflow)", nowMs);
+        if (this.windows.size >= this.maxKeys) return this.take(OVERFLOW, nowMs);
       }
       w = { start: nowMs, count: 0 };
       this.windows.set(key, w);

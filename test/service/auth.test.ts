@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { getAddress, type Hex } from "viem";
-import { NonceStore, signSession, verifySession } from "../../lib/service/session.ts";
+import { NONCE_LENGTH, RateLimiter, SiweNonces, signSession, verifySession } from "../../lib/service/session.ts";
 import { Client, CHAIN_ID, DOMAIN, ORIGIN, SESSION_SECRET, siweMessage, startStack, type Stack } from "./harness.ts";
 
 const secret = new TextEncoder().encode(SESSION_SECRET);
@@ -68,7 +68,7 @@ describe("service: Sign-In with Ethereum and sessions", function () {
     expect(first.status).to.equal(200);
     const replay = await client().postJson("/api/auth/verify", { message, signature });
     expect(replay.status).to.equal(401);
-    expect(replay.body.error).to.equal("SIWE_NONCE_UNKNOWN");
+    expect(replay.body.error).to.equal("SIWE_NONCE_USED");
     expect(replay.body.message).to.match(/already used/);
   });
 
@@ -298,20 +298,52 @@ describe("service: session tokens and nonce store", function () {
     expect(verifySession("garbage", secret, 1)).to.deep.equal({ ok: false, reason: "malformed" });
   });
 
-  it("expires nonces after their lifetime and takes each one once", function () {
-    const store = new NonceStore(5 * 60_000, 10);
-    const { nonce } = store.issue(0);
-    expect(store.consume(nonce, 5 * 60_000)).to.equal("expired");
-    const second = store.issue(0).nonce;
-    expect(store.consume(second, 1000)).to.equal(undefined);
-    expect(store.consume(second, 1000)).to.equal("unknown");
+  it("expires nonces after their lifetime and takes each one once, after its signature", function () {
+    const secret = new TextEncoder().encode("nonce-secret-nonce-secret-nonce-secret");
+    const nonces = new SiweNonces(secret, 5 * 60_000, 10);
+    const { nonce } = nonces.issue(0);
+    expect(nonce).to.match(/^[0-9a-f]+$/).and.have.length(NONCE_LENGTH);
+    expect(nonces.check(nonce, 5 * 60_000)).to.equal("expired");
+    const second = nonces.issue(0).nonce;
+    expect(nonces.check(second, 1000)).to.equal(undefined);
+    // Checking changes nothing: only markUsed (after a valid signature) spends it.
+    expect(nonces.check(second, 1000)).to.equal(undefined);
+    expect(nonces.markUsed(second, 1000)).to.equal(undefined);
+    expect(nonces.check(second, 1000)).to.equal("used");
+    expect(nonces.markUsed(second, 1000)).to.equal("used");
   });
 
-  it("stays within its bound, dropping expired and then the oldest nonces", function () {
-    const store = new NonceStore(1000, 3);
-    const first = store.issue(0).nonce;
-    for (let i = 0; i < 5; i++) store.issue(10);
-    expect(store.size).to.equal(3);
-    expect(store.consume(first, 20)).to.equal("unknown");
+  it("refuses a nonce it did not sign, a tampered one and malformed ones", function () {
+    const secret = new TextEncoder().encode("nonce-secret-nonce-secret-nonce-secret");
+    const nonces = new SiweNonces(secret, 60_000, 10);
+    const other = new SiweNonces(new TextEncoder().encode("another-secret-another-secret-another"), 60_000, 10);
+    const { nonce } = nonces.issue(0);
+    expect(other.check(nonce, 1)).to.equal("forged");
+    // A later expiry written into the nonce breaks its MAC.
+    const tampered = nonce.slice(0, 32) + "ffffffffffff" + nonce.slice(44);
+    expect(nonces.check(tampered, 1)).to.equal("forged");
+    for (const bad of ["", "abcdefgh12345678", nonce.toUpperCase(), `${nonce}0`, nonce.replace(/.$/, "g")])
+      expect(nonces.check(bad, 1), bad).to.equal("malformed");
+  });
+
+  it("keeps its used set within its bound, dropping expired nonces first", function () {
+    const nonces = new SiweNonces(new TextEncoder().encode("nonce-secret-nonce-secret-nonce-secret"), 1000, 2);
+    for (let i = 0; i < 2; i++) expect(nonces.markUsed(nonces.issue(0).nonce, 10)).to.equal(undefined);
+    expect(nonces.markUsed(nonces.issue(0).nonce, 10)).to.equal("full");
+    expect(nonces.markUsed(nonces.issue(2000).nonce, 2000)).to.equal(undefined);
+    expect(nonces.usedCount).to.equal(1);
+  });
+
+  it("rate-limits per key in bounded memory, with the seconds to wait", function () {
+    const limiter = new RateLimiter(2, 60_000, 2);
+    expect([limiter.take("a", 0), limiter.take("a", 0), limiter.take("a", 30_000)]).to.deep.equal([undefined, undefined, 30]);
+    expect(limiter.take("a", 60_000)).to.equal(undefined);
+    limiter.take("b", 60_000);
+    // The table is full of live windows: a new key shares the overflow bucket.
+    expect([limiter.take("c", 60_000), limiter.take("d", 60_000), limiter.take("e", 60_000)]).to.deep.equal([
+      undefined,
+      undefined,
+      60,
+    ]);
   });
 });

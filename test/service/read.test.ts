@@ -29,8 +29,10 @@ describe("service: GET /api/records/{cid} and /api/keyshares/{cid}", function ()
   let unstored: { cid: string; id: number };
   let P: Address;
 
+  // The doctor's viewing session over the records made in `before` (the patient needs none).
+  let viewing = "";
   const url = (cid: string, patientAddr: string, record: number | string) =>
-    `/api/records/${cid}?patient=${patientAddr}&record=${record}`;
+    `/api/records/${cid}?patient=${patientAddr}&record=${record}${viewing ? `&session=${viewing}` : ""}`;
 
   async function uploadAndAnchor(bytes: Uint8Array) {
     const up = await patientClient.upload(bytes);
@@ -79,6 +81,9 @@ describe("service: GET /api/records/{cid} and /api/keyshares/{cid}", function ()
         keyShareDigest: zeroHash,
       })
     ).wait();
+    const opened = await stack.medVault.connect(doctor).openAccessSession(P, [small.id, large.id, unstored.id], 0);
+    await opened.wait();
+    viewing = opened.hash;
   });
   after(async function () {
     await stack?.close();
@@ -170,14 +175,16 @@ describe("service: GET /api/records/{cid} and /api/keyshares/{cid}", function ()
       ["refused", 403, getAddress(stranger.address), "ACCESS_DENIED"],
       ["refused", 401, null, "SESSION_REQUIRED"],
     ]);
-    for (const l of lines) expect(l).to.include({ action: "read", patient: P, recordId: small.id, cid: small.cid });
+    for (const l of lines.slice(0, 2))
+      expect(l).to.include({ action: "read", patient: P, recordId: small.id, cid: small.cid });
+    // A request without a session goes on no patient's log (anyone could send it).
+    expect(lines[2]).to.include({ action: "read", patient: null, recordId: null, cid: null });
 
     const { status, body } = await patientClient.json<{ entries: { outcome: string; actor: string | null }[] }>(
-      `/api/access-log?patient=${P}&limit=3`,
+      `/api/access-log?patient=${P}&limit=2`,
     );
     expect(status).to.equal(200);
     expect(body.entries.map((e) => [e.outcome, e.actor])).to.deep.equal([
-      ["refused", null],
       ["refused", getAddress(stranger.address)],
       ["served", getAddress(doctor.address)],
     ]);

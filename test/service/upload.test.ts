@@ -7,7 +7,7 @@ import { REGISTRAR_ROLE } from "../../lib/chain/client.ts";
 import { createKeyShare } from "../../lib/crypto/keyshare.ts";
 import { cidToDigest, computeCid } from "../../lib/storage/cid.ts";
 import { HeliaStore } from "../../lib/storage/helia.ts";
-import { Client, CHAIN_ID, envelopeFor, logLines, randomBytes, startStack, type Stack } from "./harness.ts";
+import { Client, CHAIN_ID, envelopeFor, logLines, randomBytes, registerPatient, startStack, type Stack } from "./harness.ts";
 
 const MAX = 256 * 1024;
 
@@ -61,6 +61,8 @@ describe("service: POST /api/records/upload", function () {
   before(async function () {
     stack = await startStack({ MAX_UPLOAD_BYTES: String(MAX) });
     alice = new Client(stack.url);
+    // Only registered accounts upload.
+    await registerPatient(stack, stack.signers[1]!);
     expect((await alice.signIn(stack.signers[1]!)).status).to.equal(200);
   });
   after(async function () {
@@ -200,6 +202,7 @@ describe("service: POST /api/records/upload", function () {
 
     // Neither the grantee nor any other account without the registrar role may store it.
     const bob = new Client(stack.url);
+    await registerPatient(stack, grantee!);
     await bob.signIn(grantee!);
     const other = await bob.upload(share);
     expect(other.status).to.equal(403);
@@ -209,7 +212,7 @@ describe("service: POST /api/records/upload", function () {
     const before = await logLines(stack);
     const refused = await carol.upload(share);
     expect(refused.status).to.equal(403);
-    expect(refused.body.error).to.equal("KEY_SHARE_NOT_YOURS");
+    expect(refused.body.error).to.equal("NOT_REGISTERED");
     expect(await logLines(stack)).to.have.length(before.length);
 
     // A registrar re-wraps a patient's emergency kit for a clinician, so it may store the share.
