@@ -17,6 +17,7 @@ import { registeredKey, type AccountKeys } from "./keys.ts";
 import { grantsTo, keyEpochs, listGrants, type GrantInfo } from "./reads.ts";
 import { recordContext, uploadCiphertext } from "./records.ts";
 import { sendMulticall, sendTx, type TxStatus } from "./tx.ts";
+import { openViewingSession } from "./viewing.ts";
 
 export type GrantTerms = {
   grantee: Address;
@@ -232,9 +233,9 @@ export async function granteeKeyResolver(ctx: VaultContext, keys: AccountKeys, p
   return entriesKeyResolver(entries);
 }
 
+/** Opens a viewing session on-chain; reads of these records then pass its hash (lib/vault/viewing.ts). */
 export async function openSession(ctx: VaultContext, patient: Address, recordIds: readonly number[], purpose: number, onStatus?: (s: TxStatus) => void) {
-  if (recordIds.length === 0) throw new VaultError("EMPTY_SESSION", "there are no records in scope to open");
-  return sendTx(ctx, { functionName: "openAccessSession", args: [patient, [...recordIds], purpose] }, onStatus);
+  return openViewingSession(ctx, patient, recordIds, purpose, onStatus);
 }
 
 export async function breakGlass(ctx: VaultContext, patient: Address, reason: string, durationSeconds: number, onStatus?: (s: TxStatus) => void) {

@@ -11,5 +11,6 @@ export * from "./consent.ts";
 export * from "./emergency.ts";
 export * from "./devices.ts";
 export * from "./timeline.ts";
+export * from "./viewing.ts";
 export * from "./profile.ts";
 export * from "./reencrypt.ts";

@@ -9,12 +9,13 @@ import { derivedKeyResolver, epochOf, type KeyResolver } from "../crypto/categor
 import { decryptRecord, encryptRecord } from "../crypto/envelope.ts";
 import { MissingCategoryKeyError } from "../crypto/errors.ts";
 import { cidFlags, cidToDigest, computeCid } from "../storage/cid.ts";
-import { request, requestJson } from "./api.ts";
+import { request, requestJson, ServiceError } from "./api.ts";
 import { VaultError, type VaultContext } from "./context.ts";
 import type { AccountKeys } from "./keys.ts";
 import { packPayload, unpackPayload, type RecordPayload } from "./payload.ts";
 import { keyEpochs, type RecordInfo } from "./reads.ts";
 import { sendTx, type TxStatus } from "./tx.ts";
+import { lastViewingSession, openViewingSession, SESSION_CODES } from "./viewing.ts";
 
 export type WriteStage = "encrypt" | "upload" | "anchor" | "confirmed";
 export type WriteProgress = { stage: WriteStage; tx?: TxStatus };
@@ -99,10 +100,27 @@ function anchoredId(logs: readonly { address: Address; data: Hex; topics: readon
   throw new VaultError("NO_ANCHOR_EVENT", "the transaction confirmed but emitted no RecordAnchored event");
 }
 
-/** The ciphertext of a record, as the storage service serves it to an account with live consent. */
-export async function fetchCiphertext(ctx: VaultContext, record: Pick<RecordInfo, "cid" | "patient" | "recordId">): Promise<Uint8Array> {
-  const res = await request(ctx.api, `/api/records/${record.cid}?patient=${record.patient}&record=${record.recordId}`);
-  return new Uint8Array(await res.arrayBuffer());
+/**
+ * The ciphertext of a record, as the storage service serves it to an account with live
+ * consent. Anyone but the patient reads inside an on-chain viewing session: the last one
+ * this reader opened for the patient, or (when the service refuses it and a wallet is at
+ * hand) a new one for this record.
+ */
+export async function fetchCiphertext(
+  ctx: VaultContext,
+  record: Pick<RecordInfo, "cid" | "patient" | "recordId">,
+): Promise<Uint8Array> {
+  const path = `/api/records/${record.cid}?patient=${record.patient}&record=${record.recordId}`;
+  if (isAddressEqual(ctx.account, record.patient)) return new Uint8Array(await (await request(ctx.api, path)).arrayBuffer());
+  const withSession = (hash: string | undefined) => (hash ? `${path}&session=${hash}` : path);
+  try {
+    const res = await request(ctx.api, withSession(lastViewingSession(ctx, record.patient)));
+    return new Uint8Array(await res.arrayBuffer());
+  } catch (err) {
+    if (!(err instanceof ServiceError) || !SESSION_CODES.has(err.code) || !ctx.walletClient) throw err;
+  }
+  const { hash } = await openViewingSession(ctx, record.patient, [record.recordId], 0);
+  return new Uint8Array(await (await request(ctx.api, withSession(hash))).arrayBuffer());
 }
 
 export type ProofCheck = { ok: boolean; onChainCid: string; computedCid: string; bytes: number };

@@ -58,8 +58,19 @@ export function orderTimeline(entries: TimelineEntry[]): TimelineEntry[] {
 }
 
 export async function serviceLog(ctx: VaultContext, patient: Address): Promise<TimelineEntry[]> {
-  const page = await requestJson<{ entries: ServiceLogEntry[] }>(ctx.api, `/api/access-log?patient=${patient}&limit=500`);
-  return page.entries
+  // Every page, not the first: however many refusals name the patient, no served read is
+  // pushed off their timeline.
+  const all: ServiceLogEntry[] = [];
+  let before: number | null | undefined;
+  do {
+    const page: { entries: ServiceLogEntry[]; next: number | null } = await requestJson(
+      ctx.api,
+      `/api/access-log?patient=${patient}&limit=500${before ? `&before=${before}` : ""}`,
+    );
+    all.push(...page.entries);
+    before = page.next;
+  } while (before);
+  return all
     // The patient's own reads are not accesses by someone else: leave them off their timeline.
     .filter((e) => e.action === "read" && (e.outcome === "refused" || e.outcome === "served"))
     .filter((e) => !(e.actor && e.actor.toLowerCase() === patient.toLowerCase()))
