@@ -24,6 +24,7 @@ import { createHeliaLight } from "helia";
 import { createUnsafe } from "multiformats/block";
 import type { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
+import { sha256 } from "multiformats/hashes/sha2";
 import { importerOptions, RAW_CODEC, toCid, verifyBytes } from "./cid.ts";
 import {
   IntegrityError,
@@ -132,11 +133,35 @@ export class HeliaStore implements RecordStore {
         length += chunk.byteLength;
       }
     } catch (err) {
-      throw readError(err, c);
+      const e = readError(err, c);
+      // A missing block under a root this node holds may be a partly stored record (not
+      // found) or a root whose links were corrupted to point at blocks that never existed:
+      // re-hashing the root tells them apart, and corruption is an integrity failure.
+      if (e instanceof NotFoundError && (await this.node.blockstore.has(c)) && !(await this.rootBlockIntact(c))) {
+        throw new IntegrityError(
+          c.toString(),
+          undefined,
+          `the stored root block of ${c} does not hash to its CID (corrupted links)`,
+        );
+      }
+      throw e;
     }
     const bytes = concat(chunks, length);
     await verifyBytes(c, bytes);
     return bytes;
+  }
+
+  /** Whether the locally stored root block still hashes to its CID (local reads are not re-hashed). */
+  private async rootBlockIntact(c: CID): Promise<boolean> {
+    const parts: Uint8Array[] = [];
+    let n = 0;
+    for await (const part of this.node.blockstore.get(c)) {
+      parts.push(part);
+      n += part.byteLength;
+    }
+    const digest = await sha256.digest(concat(parts, n));
+    const expected = c.multihash.digest;
+    return digest.digest.length === expected.length && digest.digest.every((b, i) => b === expected[i]);
   }
 
   async pin(cid: CID | string): Promise<void> {

@@ -1,5 +1,7 @@
 import { expect } from "chai";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
+import path from "node:path";
 import { getAddress } from "viem";
 import { createSiweMessage } from "viem/siwe";
 import { CHAIN_ID, Client, DOMAIN, ORIGIN, siweMessage } from "../service/harness.ts";
@@ -138,6 +140,29 @@ describe("anonymous against the storage service", function () {
     expect(res.status).to.equal(403);
     expect(res.body.error).to.equal("NOT_REGISTERED");
     expect(res.body.message).to.match(/register/);
+  });
+
+  it("(#7) a corrupted link in a record's root block is reported as 502 STORAGE_INTEGRITY, not 404", async function () {
+    const { stack, victim, victimClient } = cast;
+    const blocks = path.join(stack.dir, "ipfs", "blocks");
+    const listing = async () => new Set((await readdir(blocks, { recursive: true })).filter((f) => f.endsWith(".data")));
+    const before = await listing();
+    // Over one 1 MiB chunk: a dag-pb root block linking raw leaves.
+    const rec = await storeRecord(cast, victim, victimClient, 3 * 1024 * 1024);
+    const added = [...(await listing())].filter((f) => !before.has(f)).map((f) => path.join(blocks, f));
+    // The root is the block holding links: CIDs (v1, raw, sha2-256) of the leaves.
+    const link = Buffer.from([0x01, 0x55, 0x12, 0x20]);
+    const contents = await Promise.all(added.map((f) => readFile(f)));
+    const index = contents.findIndex((c) => c.length < 4096 && c.includes(link));
+    expect(index).to.be.above(-1);
+    const root = added[index]!;
+    const bytes = contents[index]!;
+    // Change one digest byte of the first link.
+    const at = bytes.indexOf(link);
+    bytes[at + 10]! ^= 0x01;
+    await writeFile(root, bytes);
+    const res = await victimClient.json(recordUrl(rec.cid, victim.address, rec.id));
+    expect([res.status, res.body.error]).to.deep.equal([502, "STORAGE_INTEGRITY"]);
   });
 
   it("(#7) an anonymous caller gets a JSON 400 for a malformed percent-escape in a path", async function () {
