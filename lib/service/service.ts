@@ -16,21 +16,13 @@
  *   POST /api/rpc                   read-only JSON-RPC relay (lib/service/rpc-proxy.ts)
  */
 import { accessLogHandler } from "./access-log-route.ts";
+import { badPathResponse, pathDecodes } from "./bad-path.ts";
 import { logoutHandler, nonceHandler, sessionHandler, verifyHandler } from "./auth.ts";
 import { createContext, type ServiceContext, type ServiceDeps } from "./context.ts";
 import { healthHandler } from "./health.ts";
 import { HttpError } from "./http.ts";
 import { createRpcProxy } from "./rpc-proxy.ts";
 import { readKeyShareHandler, readRecordHandler, releaseErasedHandler, uploadHandler } from "./records.ts";
-
-/** The JSON 400 for a path whose percent-escapes do not decode (also answered by proxy.ts under Next.js). */
-export function badPathResponse(pathname: string): Response {
-  return new HttpError(
-    400,
-    "BAD_PATH",
-    `the path ${pathname.slice(0, 200)} has a malformed percent-escape`,
-  ).toResponse();
-}
 
 export type MedVaultService = ReturnType<typeof createService>;
 
@@ -53,6 +45,7 @@ export function createService(deps: ServiceDeps) {
     /** Routes a request by path, the way the app/api folders do under Next.js. */
     async fetch(req: Request): Promise<Response> {
       const { pathname } = new URL(req.url);
+      if (!pathDecodes(pathname)) return badPathResponse(pathname);
       switch (pathname) {
         case "/api/auth/nonce":
           return service.nonce(req);

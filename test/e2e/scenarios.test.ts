@@ -420,6 +420,13 @@ describe("MedVault in the browser (Chromium, injected wallet, real chain and sto
     );
   });
 
+  it("7. an /api path with a malformed percent-escape gets the service's JSON 400 from the real Next.js server", async function () {
+    const res = await fetch(`${stack.appUrl}/api/records/%E0%A4%A?patient=0x${"11".repeat(20)}&record=1`);
+    expect(res.status).to.equal(400);
+    expect(res.headers.get("content-type")).to.match(/application\/json/);
+    expect(((await res.json()) as { error: string }).error).to.equal("BAD_PATH");
+  });
+
   it("the patient dashboard fits a 390 px wide phone screen without horizontal scrolling", async function () {
     const phone = await open(patient.privateKey, "patient-mobile", { width: 390, height: 844 });
     await openDashboard(phone, stack.appUrl, "/patient", "patient", "patient-dashboard", "records");
