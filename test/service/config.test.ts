@@ -57,6 +57,12 @@ describe("server config (lib/config.ts)", function () {
       [{ SIWE_DOMAIN: "https://medvault.example" }, "SIWE_DOMAIN"],
       [{ SESSION_SECRET: "short" }, "SESSION_SECRET"],
       [{ NODE_ENV: "production" }, "SESSION_SECRET"],
+      [{ TRUST_PROXY: "yes" }, "TRUST_PROXY"],
+      [{ VIEWING_SESSION_SECONDS: "1h" }, "VIEWING_SESSION_SECONDS"],
+      [{ NONCE_RATE_PER_MINUTE: "0" }, "NONCE_RATE_PER_MINUTE"],
+      [{ UPLOAD_ANCHOR_WINDOW_SECONDS: "-5" }, "UPLOAD_ANCHOR_WINDOW_SECONDS"],
+      [{ MAX_PENDING_UPLOAD_BYTES: "1e6" }, "MAX_PENDING_UPLOAD_BYTES"],
+      [{ MAX_PENDING_UPLOADS: "many" }, "MAX_PENDING_UPLOADS"],
     ];
     for (const [env, variable] of cases) {
       expect(() => loadConfig(env), JSON.stringify(env))

@@ -58,6 +58,35 @@ describe("RPC relay (/api/rpc)", () => {
     expect(node.seen.length).to.equal(before);
   });
 
+  it("refuses an oversized body by its Content-Length or as it streams, before reading it all (413)", async () => {
+    const proxy = createRpcProxy({ rpcUrl: "http://127.0.0.1:9", timeoutMs: 1000 });
+    const declared = await proxy(
+      new Request("http://x/api/rpc", {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": String(300 * 1024 * 1024) },
+      }),
+    );
+    expect(declared.status).to.equal(413);
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled += 65_536;
+        c.enqueue(new Uint8Array(65_536).fill(0x20));
+      },
+    });
+    const streamed = await proxy(
+      new Request("http://x/api/rpc", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: endless,
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(streamed.status).to.equal(413);
+    expect(((await streamed.json()) as { limit: number }).limit).to.equal(MAX_RPC_BODY_BYTES);
+    expect(pulled).to.be.below(MAX_RPC_BODY_BYTES + 4 * 65_536);
+  });
+
   it("answers bad input with a clear JSON error", async () => {
     const cases: [Request, number, string][] = [
       [new Request("http://127.0.0.1/api/rpc"), 405, "METHOD_NOT_ALLOWED"],

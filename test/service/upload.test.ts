@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { request as httpRequest } from "node:http";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { encryptRecordV1 } from "../lib/crypto/v1-encoder.ts";
 import { getAddress } from "viem";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { REGISTRAR_ROLE } from "../../lib/chain/client.ts";
@@ -90,6 +92,47 @@ describe("service: POST /api/records/upload", function () {
       actor: aliceAddress(),
       cid: body.cid,
     });
+  });
+
+  it("refuses a version 1 record envelope, which names no patient (400)", async function () {
+    const v1 = encryptRecordV1(
+      randomBytes(100),
+      { chainId: CHAIN_ID, contract: stack.contract, patient: aliceAddress(), category: 1 },
+      randomBytes(32),
+      0,
+    );
+    const res = await alice.upload(v1);
+    expect(res.status).to.equal(400);
+    expect(res.body.error).to.equal("ENVELOPE_VERSION_REFUSED");
+    expect(res.body.message).to.match(/version 2/);
+  });
+
+  it("refuses uploads past the pending count with 429 naming the limit, and counts anchored ones as settled", async function () {
+    const limited = await startStack({ MAX_PENDING_UPLOADS: "2" });
+    try {
+      const [, owner] = limited.signers;
+      await registerPatient(limited, owner!);
+      const c = new Client(limited.url);
+      await c.signIn(owner!);
+      const me = getAddress(owner!.address);
+      const first = await c.upload(envelopeFor(limited, me, randomBytes(100)));
+      await c.upload(envelopeFor(limited, me, randomBytes(100)));
+      const third = await c.upload(envelopeFor(limited, me, randomBytes(100)));
+      expect(third.status).to.equal(429);
+      expect(third.body).to.include({ error: "UPLOAD_QUOTA_COUNT", limit: 2 });
+      expect(third.body.message).to.match(/limit 2/);
+      expect(third.res.headers.get("retry-after")).to.equal("60");
+      // Anchoring one frees its place.
+      await (await limited.medVault.connect(owner).anchorRecord(me, first.body.digest, 1, 0, 0)).wait();
+      const fourth = await c.upload(envelopeFor(limited, me, randomBytes(100)));
+      expect(fourth.status, JSON.stringify(fourth.body)).to.equal(201);
+      // The bookkeeping is durable: one line per upload and per settlement.
+      const ledger = (await readFile(limited.config.uploadLedgerPath, "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+      expect(ledger.map((l) => l.type)).to.deep.equal(["upload", "upload", "anchored", "upload"]);
+      expect(ledger[0]).to.include({ uploader: me, patient: me, kind: "record", size: first.body.size });
+    } finally {
+      await limited.close();
+    }
   });
 
   it("refuses an upload without a session with 401", async function () {
