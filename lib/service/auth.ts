@@ -9,7 +9,16 @@ import { getAddress, isHex, type Address, type Hex } from "viem";
 import { parseSiweMessage, validateSiweMessage } from "viem/siwe";
 import { readJson } from "./body.ts";
 import type { ServiceContext } from "./context.ts";
-import { assertSameOrigin, clientAddress, handle, HttpError, json, methodNotAllowed, readCookie, serializeCookie } from "./http.ts";
+import {
+  assertSameOrigin,
+  clientAddress,
+  handle,
+  HttpError,
+  json,
+  methodNotAllowed,
+  readCookie,
+  serializeCookie,
+} from "./http.ts";
 import { newSessionId, signSession, verifySession, type NonceProblem, type Session } from "./session.ts";
 
 /** A SIWE message is a few hundred bytes; anything near this is not one. */
@@ -190,9 +199,15 @@ export function verifyHandler(ctx: ServiceContext) {
       const marked = ctx.nonces.markUsed(parsed.nonce!, Date.now());
       if (marked === "used") assertNonceUsable("used");
       if (marked === "full") {
-        throw new HttpError(503, "SIGN_IN_BUSY", "too many sign-ins in the last minutes; retry shortly", {}, {
-          "retry-after": "30",
-        });
+        throw new HttpError(
+          503,
+          "SIGN_IN_BUSY",
+          "too many sign-ins in the last minutes; retry shortly",
+          {},
+          {
+            "retry-after": "30",
+          },
+        );
       }
 
       const ttlEnd = nowSeconds() + config.sessionTtlSeconds;

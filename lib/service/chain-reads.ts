@@ -21,7 +21,12 @@ function contract(chain: ChainClient): Address {
 export async function uploaderRole(chain: ChainClient, account: Address): Promise<string | undefined> {
   const address = contract(chain);
   const read = <T>(functionName: string): Promise<T> =>
-    chain.publicClient.readContract({ address, abi: medVaultAbi, functionName, args: [account] } as never) as Promise<T>;
+    chain.publicClient.readContract({
+      address,
+      abi: medVaultAbi,
+      functionName,
+      args: [account],
+    } as never) as Promise<T>;
   const [patient, status, owner, registrar] = await Promise.all([
     read<boolean>("isPatient"),
     read<number>("clinicianStatus"),
@@ -50,7 +55,11 @@ export async function requireViewingSession(
   const { reader, patient, recordId } = opts;
   const need = `open a viewing session on-chain (openAccessSession for record ${recordId} of ${patient}) and pass its transaction hash as &session=`;
   if (opts.session === null) {
-    throw new HttpError(403, "VIEWING_SESSION_REQUIRED", `reading another patient's record needs a viewing session: ${need}`);
+    throw new HttpError(
+      403,
+      "VIEWING_SESSION_REQUIRED",
+      `reading another patient's record needs a viewing session: ${need}`,
+    );
   }
   if (!TX_HASH.test(opts.session)) {
     throw new HttpError(400, "BAD_SESSION_TX", "session must be a transaction hash (0x and 64 hex digits)");

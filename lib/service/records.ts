@@ -24,7 +24,11 @@ import type { Session } from "./session.ts";
 function assertAnchoredCid(cid: CID, anchor: RecordAnchor, patient: Address, recordId: number): void {
   const { digest, dagPb } = cidToDigest(cid);
   if (digest.toLowerCase() !== anchor.cidDigest.toLowerCase() || dagPb !== ((anchor.flags & FLAG_DAG_PB) !== 0))
-    throw new HttpError(403, "CID_MISMATCH", `${cid} is not the CID anchored on-chain for record ${recordId} of ${patient}`);
+    throw new HttpError(
+      403,
+      "CID_MISMATCH",
+      `${cid} is not the CID anchored on-chain for record ${recordId} of ${patient}`,
+    );
 }
 
 function storageHttpError(err: unknown, cid: string): HttpError {
@@ -363,7 +367,11 @@ function assertPatientsObject(bytes: Uint8Array, cid: CID, patient: Address, log
       : !kind.patient
         ? "a version 1 record, which names no patient and cannot be attributed"
         : `a record of another patient`;
-  throw new HttpError(403, "NOT_THIS_PATIENTS_RECORD", `${cid} is ${what}; it is not served or released for ${patient}`);
+  throw new HttpError(
+    403,
+    "NOT_THIS_PATIENTS_RECORD",
+    `${cid} is ${what}; it is not served or released for ${patient}`,
+  );
 }
 
 /**
@@ -397,16 +405,22 @@ export function releaseErasedHandler(ctx: ServiceContext) {
       } catch (err) {
         throw chainHttpError(err);
       }
-      if (!anchor) throw new HttpError(404, "RECORD_NOT_FOUND", `patient ${patient} has no record ${recordId} on-chain`);
+      if (!anchor)
+        throw new HttpError(404, "RECORD_NOT_FOUND", `patient ${patient} has no record ${recordId} on-chain`);
       if (!(anchor.flags & FLAG_ERASED))
-        throw new HttpError(409, "RECORD_NOT_ERASED", `record ${recordId} is not erased on-chain; erase it with markErased first`);
+        throw new HttpError(
+          409,
+          "RECORD_NOT_ERASED",
+          `record ${recordId} is not erased on-chain; erase it with markErased first`,
+        );
       assertAnchoredCid(cid, anchor, patient, recordId);
       // The header says whose the object is; an object no longer stored has nothing to release.
       let bytes: Uint8Array;
       try {
         bytes = await (await ctx.store()).get(cid);
       } catch (err) {
-        if (err instanceof NotFoundError) return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
+        if (err instanceof NotFoundError)
+          return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
         throw storageHttpError(err, cid.toString());
       }
       try {

@@ -59,9 +59,14 @@ export function createRpcProxy(opts: { rpcUrl: string; timeoutMs: number; fetch?
         if (typeof c !== "object" || c === null || typeof c.method !== "string")
           throw new HttpError(400, "BAD_RPC_REQUEST", "every call needs a string `method`");
         if (!RELAYED_METHODS.has(c.method))
-          throw new HttpError(403, "METHOD_NOT_RELAYED", `${c.method} is not relayed; the wallet sends transactions itself`, {
-            method: c.method,
-          });
+          throw new HttpError(
+            403,
+            "METHOD_NOT_RELAYED",
+            `${c.method} is not relayed; the wallet sends transactions itself`,
+            {
+              method: c.method,
+            },
+          );
       }
       let upstream: Response;
       try {

@@ -156,7 +156,8 @@ export class SiweNonces {
     }
     const raw = Buffer.from(nonce, "hex");
     let expiresAt = 0;
-    for (let i = NONCE_RANDOM_BYTES; i < NONCE_RANDOM_BYTES + NONCE_EXPIRY_BYTES; i++) expiresAt = expiresAt * 256 + raw[i]!;
+    for (let i = NONCE_RANDOM_BYTES; i < NONCE_RANDOM_BYTES + NONCE_EXPIRY_BYTES; i++)
+      expiresAt = expiresAt * 256 + raw[i]!;
     this.used.set(nonce, expiresAt);
     return undefined;
   }

@@ -32,7 +32,11 @@ export async function openViewingSession(
   onStatus?: (s: TxStatus) => void,
 ): ReturnType<typeof sendTx> {
   if (recordIds.length === 0) throw new VaultError("EMPTY_SESSION", "there are no records in scope to open");
-  const tx = await sendTx(ctx, { functionName: "openAccessSession", args: [patient, [...recordIds], purpose] }, onStatus);
+  const tx = await sendTx(
+    ctx,
+    { functionName: "openAccessSession", args: [patient, [...recordIds], purpose] },
+    onStatus,
+  );
   rememberViewingSession(ctx, patient, tx.hash);
   return tx;
 }

@@ -145,7 +145,8 @@ describe("anonymous against the storage service", function () {
   it("(#7) a corrupted link in a record's root block is reported as 502 STORAGE_INTEGRITY, not 404", async function () {
     const { stack, victim, victimClient } = cast;
     const blocks = path.join(stack.dir, "ipfs", "blocks");
-    const listing = async () => new Set((await readdir(blocks, { recursive: true })).filter((f) => f.endsWith(".data")));
+    const listing = async () =>
+      new Set((await readdir(blocks, { recursive: true })).filter((f) => f.endsWith(".data")));
     const before = await listing();
     // Over one 1 MiB chunk: a dag-pb root block linking raw leaves.
     const rec = await storeRecord(cast, victim, victimClient, 3 * 1024 * 1024);

@@ -49,7 +49,18 @@ export async function serviceCast(env: Record<string, string> = {}): Promise<Cas
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
   }
   const [victimClient, attackerClient, doctorClient, strangerClient] = clients as [Client, Client, Client, Client];
-  return { stack, admin, victim, attacker, doctor, stranger, victimClient, attackerClient, doctorClient, strangerClient };
+  return {
+    stack,
+    admin,
+    victim,
+    attacker,
+    doctor,
+    stranger,
+    victimClient,
+    attackerClient,
+    doctorClient,
+    strangerClient,
+  };
 }
 
 /** Uploads a v2 record of `owner` and anchors it; returns its CID, digest and record id. */

@@ -302,7 +302,9 @@ describe("service: session tokens and nonce store", function () {
     const secret = new TextEncoder().encode("nonce-secret-nonce-secret-nonce-secret");
     const nonces = new SiweNonces(secret, 5 * 60_000, 10);
     const { nonce } = nonces.issue(0);
-    expect(nonce).to.match(/^[0-9a-f]+$/).and.have.length(NONCE_LENGTH);
+    expect(nonce)
+      .to.match(/^[0-9a-f]+$/)
+      .and.have.length(NONCE_LENGTH);
     expect(nonces.check(nonce, 5 * 60_000)).to.equal("expired");
     const second = nonces.issue(0).nonce;
     expect(nonces.check(second, 1000)).to.equal(undefined);
@@ -336,7 +338,11 @@ describe("service: session tokens and nonce store", function () {
 
   it("rate-limits per key in bounded memory, with the seconds to wait", function () {
     const limiter = new RateLimiter(2, 60_000, 2);
-    expect([limiter.take("a", 0), limiter.take("a", 0), limiter.take("a", 30_000)]).to.deep.equal([undefined, undefined, 30]);
+    expect([limiter.take("a", 0), limiter.take("a", 0), limiter.take("a", 30_000)]).to.deep.equal([
+      undefined,
+      undefined,
+      30,
+    ]);
     expect(limiter.take("a", 60_000)).to.equal(undefined);
     limiter.take("b", 60_000);
     // The table is full of live windows: a new key shares the overflow bucket.

@@ -192,11 +192,15 @@ describe("service: GET /api/records/{cid} and /api/keyshares/{cid}", function ()
 
   it("lists served and refused entries apart on request, and refuses an unknown outcome (400)", async function () {
     await strangerClient.request(url(small.cid, P, small.id));
-    const served = await patientClient.json<{ entries: { outcome: string }[] }>(`/api/access-log?patient=${P}&outcome=served&limit=500`);
+    const served = await patientClient.json<{ entries: { outcome: string }[] }>(
+      `/api/access-log?patient=${P}&outcome=served&limit=500`,
+    );
     expect(served.status).to.equal(200);
     expect(served.body.entries.length).to.be.above(0);
     expect(served.body.entries.every((e) => e.outcome !== "refused")).to.equal(true);
-    const refused = await patientClient.json<{ entries: { outcome: string }[] }>(`/api/access-log?patient=${P}&outcome=refused`);
+    const refused = await patientClient.json<{ entries: { outcome: string }[] }>(
+      `/api/access-log?patient=${P}&outcome=refused`,
+    );
     expect(refused.body.entries.every((e) => e.outcome === "refused")).to.equal(true);
     const bad = await patientClient.json(`/api/access-log?patient=${P}&outcome=everything`);
     expect([bad.status, bad.body.error]).to.deep.equal([400, "BAD_OUTCOME"]);

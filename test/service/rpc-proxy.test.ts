@@ -13,7 +13,11 @@ async function fakeNode(): Promise<{ url: string; seen: string[]; close(): Promi
       const parsed = JSON.parse(body) as { id: number; method: string } | { id: number; method: string }[];
       const calls = Array.isArray(parsed) ? parsed : [parsed];
       calls.forEach((c) => seen.push(c.method));
-      const answers = calls.map((c) => ({ jsonrpc: "2.0", id: c.id, result: c.method === "eth_chainId" ? "0x7a69" : "0x1" }));
+      const answers = calls.map((c) => ({
+        jsonrpc: "2.0",
+        id: c.id,
+        result: c.method === "eth_chainId" ? "0x7a69" : "0x1",
+      }));
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify(Array.isArray(parsed) ? answers : answers[0]));
     });
@@ -40,20 +44,38 @@ describe("RPC relay (/api/rpc)", () => {
     expect(one.status).to.equal(200);
     expect(await one.json()).to.deep.equal({ jsonrpc: "2.0", id: 1, result: "0x7a69" });
     const batch = await proxy(
-      post(JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "eth_blockNumber" }, { jsonrpc: "2.0", id: 2, method: "eth_getLogs", params: [{}] }])),
+      post(
+        JSON.stringify([
+          { jsonrpc: "2.0", id: 1, method: "eth_blockNumber" },
+          { jsonrpc: "2.0", id: 2, method: "eth_getLogs", params: [{}] },
+        ]),
+      ),
     );
     expect(((await batch.json()) as unknown[]).length).to.equal(2);
   });
 
   it("refuses state-changing and account methods without calling the node", async () => {
     const before = node.seen.length;
-    for (const method of ["eth_sendRawTransaction", "eth_sendTransaction", "eth_accounts", "hardhat_setBalance", "evm_mine"]) {
+    for (const method of [
+      "eth_sendRawTransaction",
+      "eth_sendTransaction",
+      "eth_accounts",
+      "hardhat_setBalance",
+      "evm_mine",
+    ]) {
       const res = await proxy(post(JSON.stringify({ jsonrpc: "2.0", id: 1, method })));
       expect(res.status, method).to.equal(403);
       expect(await res.json()).to.include({ error: "METHOD_NOT_RELAYED", method });
     }
     // A batch with one forbidden call is refused whole.
-    const mixed = await proxy(post(JSON.stringify([{ id: 1, method: "eth_chainId" }, { id: 2, method: "eth_sendRawTransaction" }])));
+    const mixed = await proxy(
+      post(
+        JSON.stringify([
+          { id: 1, method: "eth_chainId" },
+          { id: 2, method: "eth_sendRawTransaction" },
+        ]),
+      ),
+    );
     expect(mixed.status).to.equal(403);
     expect(node.seen.length).to.equal(before);
   });
@@ -93,9 +115,17 @@ describe("RPC relay (/api/rpc)", () => {
       [post("{}", "text/plain"), 415, "UNSUPPORTED_MEDIA_TYPE"],
       [post("{not json"), 400, "BAD_JSON"],
       [post("[]"), 400, "BAD_BATCH"],
-      [post(JSON.stringify(Array.from({ length: MAX_RPC_BATCH + 1 }, (_, id) => ({ id, method: "eth_chainId" })))), 400, "BAD_BATCH"],
+      [
+        post(JSON.stringify(Array.from({ length: MAX_RPC_BATCH + 1 }, (_, id) => ({ id, method: "eth_chainId" })))),
+        400,
+        "BAD_BATCH",
+      ],
       [post(JSON.stringify({ id: 1 })), 400, "BAD_RPC_REQUEST"],
-      [post(JSON.stringify({ id: 1, method: "eth_call", params: ["x".repeat(MAX_RPC_BODY_BYTES)] })), 413, "PAYLOAD_TOO_LARGE"],
+      [
+        post(JSON.stringify({ id: 1, method: "eth_call", params: ["x".repeat(MAX_RPC_BODY_BYTES)] })),
+        413,
+        "PAYLOAD_TOO_LARGE",
+      ],
     ];
     for (const [req, status, code] of cases) {
       const res = await proxy(req);

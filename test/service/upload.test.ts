@@ -9,7 +9,16 @@ import { REGISTRAR_ROLE } from "../../lib/chain/client.ts";
 import { createKeyShare } from "../../lib/crypto/keyshare.ts";
 import { cidToDigest, computeCid } from "../../lib/storage/cid.ts";
 import { HeliaStore } from "../../lib/storage/helia.ts";
-import { Client, CHAIN_ID, envelopeFor, logLines, randomBytes, registerPatient, startStack, type Stack } from "./harness.ts";
+import {
+  Client,
+  CHAIN_ID,
+  envelopeFor,
+  logLines,
+  randomBytes,
+  registerPatient,
+  startStack,
+  type Stack,
+} from "./harness.ts";
 
 const MAX = 256 * 1024;
 
@@ -127,7 +136,10 @@ describe("service: POST /api/records/upload", function () {
       const fourth = await c.upload(envelopeFor(limited, me, randomBytes(100)));
       expect(fourth.status, JSON.stringify(fourth.body)).to.equal(201);
       // The bookkeeping is durable: one line per upload and per settlement.
-      const ledger = (await readFile(limited.config.uploadLedgerPath, "utf8")).trim().split("\n").map((l) => JSON.parse(l));
+      const ledger = (await readFile(limited.config.uploadLedgerPath, "utf8"))
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       expect(ledger.map((l) => l.type)).to.deep.equal(["upload", "upload", "anchored", "upload"]);
       expect(ledger[0]).to.include({ uploader: me, patient: me, kind: "record", size: first.body.size });
     } finally {

@@ -47,7 +47,13 @@ describe("lib/vault viewing sessions", function () {
     const note = { patient: keys.account, category: 1, content: new TextEncoder().encode("note"), mime: "text/plain" };
     await writeRecord(patient, ownKeyResolver(patient, keys), note);
     await writeRecord(patient, ownKeyResolver(patient, keys), note);
-    const grant = { grantee: doctor.account, scope: 0, permission: 1, expiry: Math.floor(Date.now() / 1000) + 86_400, purpose: 0 } as const;
+    const grant = {
+      grantee: doctor.account,
+      scope: 0,
+      permission: 1,
+      expiry: Math.floor(Date.now() / 1000) + 86_400,
+      purpose: 0,
+    } as const;
     await grantAccess(patient, keys, grant);
     const [a, b] = await listRecords(doctor, keys.account);
 
