@@ -144,6 +144,19 @@ const SERVICE_SENTENCES: Readonly<Record<string, string>> = {
   STORAGE_INTEGRITY: "The stored bytes no longer match their content id; the storage service refused to serve them.",
   NOT_A_KEY_SHARE: "These bytes are not a MedVault key share.",
   KEY_SHARE_NOT_YOURS: "Only the patient a key share names, or a registrar, may store it.",
+  NOT_THIS_PATIENTS_RECORD: "This content belongs to another patient; it is not served under this patient's record.",
+  VIEWING_SESSION_REQUIRED: "Reading a patient's record needs a viewing session opened on-chain first.",
+  VIEWING_SESSION_EXPIRED: "Your viewing session has ended; open a new one to read this record.",
+  VIEWING_SESSION_OTHER_RECORDS: "Your viewing session does not cover this record; open one that does.",
+  VIEWING_SESSION_OTHER_READER: "That viewing session was opened by someone else.",
+  VIEWING_SESSION_NOT_FOUND: "That transaction opened no viewing session.",
+  NOT_REGISTERED: "Register with MedVault first; only registered accounts can store records.",
+  UPLOAD_QUOTA_BYTES: "You have too much uploaded content not yet anchored on-chain; anchor it or wait a few minutes.",
+  UPLOAD_QUOTA_COUNT: "You have too many uploads not yet anchored on-chain; anchor them or wait a few minutes.",
+  ENVELOPE_VERSION_REFUSED: "This record uses an old format the storage service no longer accepts.",
+  TOO_MANY_NONCES: "Too many sign-in attempts; wait a minute and try again.",
+  SIWE_NONCE_USED: "This sign-in message was already used; sign in again.",
+  BAD_PATH: "The address of this request is malformed.",
 };
 
 /** A storage-service error code (as kept in its access log) in plain words. */
