@@ -5,22 +5,27 @@
  * session when the service answers VIEWING_SESSION_* (none, expired, other records).
  */
 import type { Address, Hash } from "viem";
-import { VaultError, type VaultApi, type VaultContext } from "./context.ts";
+import { VaultError, type VaultContext } from "./context.ts";
 import { sendTx, type TxStatus } from "./tx.ts";
 
-// Per storage-service connection, per reader and patient: the last session's hash.
-const lastSessions = new WeakMap<VaultApi, Map<string, Hash>>();
+// Per (chain, contract, reader, patient): the last session's hash. Keyed by value, not by
+// context object, because the app rebuilds its context on re-render. Bounded: one entry
+// per patient a reader has opened a session for in this tab or process.
+const lastSessions = new Map<string, Hash>();
+const MAX_REMEMBERED = 1_000;
 
-const key = (ctx: VaultContext, patient: Address) => `${ctx.account.toLowerCase()}|${patient.toLowerCase()}`;
+const key = (ctx: VaultContext, patient: Address) =>
+  `${ctx.chainId}|${ctx.contract.toLowerCase()}|${ctx.account.toLowerCase()}|${patient.toLowerCase()}`;
 
 export function lastViewingSession(ctx: VaultContext, patient: Address): Hash | undefined {
-  return lastSessions.get(ctx.api)?.get(key(ctx, patient));
+  return lastSessions.get(key(ctx, patient));
 }
 
 export function rememberViewingSession(ctx: VaultContext, patient: Address, hash: Hash): void {
-  let m = lastSessions.get(ctx.api);
-  if (!m) lastSessions.set(ctx.api, (m = new Map()));
-  m.set(key(ctx, patient), hash);
+  const k = key(ctx, patient);
+  lastSessions.delete(k);
+  if (lastSessions.size >= MAX_REMEMBERED) lastSessions.delete(lastSessions.keys().next().value as string);
+  lastSessions.set(k, hash);
 }
 
 /** Opens a viewing session on-chain (the patient's log shows it) and remembers it for reads. */
