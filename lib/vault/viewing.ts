@@ -8,14 +8,14 @@ import type { Address, Hash } from "viem";
 import { VaultError, type VaultContext } from "./context.ts";
 import { sendTx, type TxStatus } from "./tx.ts";
 
-// Per (chain, contract, reader, patient): the last session's hash. Keyed by value, not by
+// Per (storage service, chain, contract, reader, patient): the last session's hash. Keyed by value, not by
 // context object, because the app rebuilds its context on re-render. Bounded: one entry
 // per patient a reader has opened a session for in this tab or process.
 const lastSessions = new Map<string, Hash>();
 const MAX_REMEMBERED = 1_000;
 
 const key = (ctx: VaultContext, patient: Address) =>
-  `${ctx.chainId}|${ctx.contract.toLowerCase()}|${ctx.account.toLowerCase()}|${patient.toLowerCase()}`;
+  `${ctx.api.baseUrl}|${ctx.chainId}|${ctx.contract.toLowerCase()}|${ctx.account.toLowerCase()}|${patient.toLowerCase()}`;
 
 export function lastViewingSession(ctx: VaultContext, patient: Address): Hash | undefined {
   return lastSessions.get(key(ctx, patient));
