@@ -353,3 +353,36 @@ describe("service: session tokens and nonce store", function () {
     ]);
   });
 });
+
+describe("service: nonce rate limit per client address", function () {
+  const nonces = async (stack: Stack, headers: Record<string, string>, n: number) => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push((await fetch(`${stack.url}/api/auth/nonce`, { headers })).status);
+    return out;
+  };
+
+  it("counts by socket peer and ignores X-Forwarded-For unless the proxy is trusted", async function () {
+    const stack = await startStack({ NONCE_RATE_PER_MINUTE: "2" });
+    try {
+      // Claiming another address in X-Forwarded-For does not buy a fresh bucket.
+      expect(await nonces(stack, { "x-forwarded-for": "10.0.0.1" }, 2)).to.deep.equal([200, 200]);
+      expect(await nonces(stack, { "x-forwarded-for": "10.0.0.2" }, 1)).to.deep.equal([429]);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it("counts by X-Forwarded-For's first hop when TRUST_PROXY is set", async function () {
+    const stack = await startStack({ NONCE_RATE_PER_MINUTE: "2", TRUST_PROXY: "true" });
+    try {
+      expect(await nonces(stack, { "x-forwarded-for": "10.0.0.1, 192.168.0.1" }, 3)).to.deep.equal([200, 200, 429]);
+      expect(await nonces(stack, { "x-forwarded-for": "10.0.0.2, 192.168.0.1" }, 1)).to.deep.equal([200]);
+      const refused = await fetch(`${stack.url}/api/auth/nonce`, { headers: { "x-forwarded-for": "10.0.0.1" } });
+      expect(refused.status).to.equal(429);
+      expect(Number(refused.headers.get("retry-after"))).to.be.within(1, 60);
+      expect(((await refused.json()) as { error: string }).error).to.equal("TOO_MANY_NONCES");
+    } finally {
+      await stack.close();
+    }
+  });
+});
