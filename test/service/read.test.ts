@@ -190,6 +190,44 @@ describe("service: GET /api/records/{cid} and /api/keyshares/{cid}", function ()
     ]);
   });
 
+  it("names why a viewing session does not cover a read: none, unknown, malformed, another patient", async function () {
+    const bare = `/api/records/${small.cid}?patient=${P}&record=${small.id}`;
+    const none = await doctorClient.json(bare);
+    expect([none.status, none.body.error]).to.deep.equal([403, "VIEWING_SESSION_REQUIRED"]);
+    expect(none.body.message).to.match(/openAccessSession/);
+    const unknown = await doctorClient.json(`${bare}&session=0x${"ab".repeat(32)}`);
+    expect([unknown.status, unknown.body.error]).to.deep.equal([403, "VIEWING_SESSION_NOT_FOUND"]);
+    for (const bad of ["", "abc", `0x${"g".repeat(64)}`, `0x${"ab".repeat(33)}`]) {
+      const res = await doctorClient.json(`${bare}&session=${bad}`);
+      expect([res.status, res.body.error], bad).to.deep.equal([400, "BAD_SESSION_TX"]);
+    }
+    // A session the doctor opened over another patient's record does not cover this one.
+    await registerPatient(stack, stranger);
+    const strangerDoc = await (
+      await strangerClient.upload(envelopeFor(stack, getAddress(stranger.address), randomBytes(50)))
+    ).body;
+    const otherId = await anchor(stack, stranger, strangerDoc.digest, strangerDoc.dagPb);
+    const now = Number((await stack.conn.ethers.provider.getBlock("latest"))!.timestamp);
+    await (
+      await stack.medVault.connect(stranger).grantConsent({
+        grantee: doctor.address,
+        scope: 0,
+        categoryMask: 0,
+        recordIds: [],
+        permission: 1,
+        expiry: now + 86_400,
+        purpose: 0,
+        keyShareDigest: zeroHash,
+      })
+    ).wait();
+    const elsewhere = await stack.medVault.connect(doctor).openAccessSession(stranger.address, [otherId], 0);
+    await elsewhere.wait();
+    const other = await doctorClient.json(`${bare}&session=${elsewhere.hash}`);
+    expect([other.status, other.body.error]).to.deep.equal([403, "VIEWING_SESSION_OTHER_PATIENT"]);
+    // The patient reads their own record with no session at all.
+    expect((await patientClient.request(bare)).status).to.equal(200);
+  });
+
   it("lists served and refused entries apart on request, and refuses an unknown outcome (400)", async function () {
     await strangerClient.request(url(small.cid, P, small.id));
     const served = await patientClient.json<{ entries: { outcome: string }[] }>(
