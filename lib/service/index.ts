@@ -32,6 +32,10 @@ export function getService(): MedVaultService {
       accessLog: new AccessLog(config.accessLogPath),
     });
     holder[KEY] = service;
+    // Uploads left pending by the previous process are swept on schedule, not on the next upload.
+    service.context.uploads
+      .resume()
+      .catch((err) => console.error("[medvault service] could not read the upload bookkeeping", err));
   }
   return service;
 }

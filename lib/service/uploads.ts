@@ -34,6 +34,7 @@ export class UploadLedger {
   private loading: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private needsNewline = false;
 
   constructor(
     private readonly config: Pick<
@@ -53,6 +54,8 @@ export class UploadLedger {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
       }
+      // A crash mid-write can leave a torn last line: the next line starts on a fresh one.
+      this.needsNewline = text.length > 0 && !text.endsWith("\n");
       for (const raw of text.split("\n")) {
         if (!raw) continue;
         let line: Line;
@@ -71,7 +74,10 @@ export class UploadLedger {
   }
 
   private write(line: Line): Promise<void> {
-    const run = () => appendFile(this.config.uploadLedgerPath, JSON.stringify(line) + "\n");
+    const run = async () => {
+      await appendFile(this.config.uploadLedgerPath, (this.needsNewline ? "\n" : "") + JSON.stringify(line) + "\n");
+      this.needsNewline = false;
+    };
     const p = this.queue.then(run, run);
     this.queue = p.catch(() => {});
     return p;
@@ -168,6 +174,12 @@ export class UploadLedger {
       this.sweep().catch((err) => console.error("[medvault service] upload sweep failed", err));
     }, every);
     this.timer.unref();
+  }
+
+  /** After a restart: reloads the bookkeeping and sweeps on if uploads are still pending. */
+  async resume(): Promise<void> {
+    await this.load();
+    if (this.pending.size > 0) this.startSweeper();
   }
 
   stop(): void {

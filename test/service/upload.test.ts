@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { request as httpRequest } from "node:http";
-import { readFile } from "node:fs/promises";
+import { appendFile, readFile } from "node:fs/promises";
 import path from "node:path";
 import { encryptRecordV1 } from "../lib/crypto/v1-encoder.ts";
 import { getAddress } from "viem";
@@ -9,6 +9,7 @@ import { REGISTRAR_ROLE } from "../../lib/chain/client.ts";
 import { createKeyShare } from "../../lib/crypto/keyshare.ts";
 import { cidToDigest, computeCid } from "../../lib/storage/cid.ts";
 import { HeliaStore } from "../../lib/storage/helia.ts";
+import { UploadLedger } from "../../lib/service/uploads.ts";
 import {
   Client,
   CHAIN_ID,
@@ -144,6 +145,30 @@ describe("service: POST /api/records/upload", function () {
       expect(ledger[0]).to.include({ uploader: me, patient: me, kind: "record", size: first.body.size });
     } finally {
       await limited.close();
+    }
+  });
+
+  it("after a restart, still collects an upload left unanchored past the window", async function () {
+    const short = await startStack({ UPLOAD_ANCHOR_WINDOW_SECONDS: "1" });
+    try {
+      const [, owner] = short.signers;
+      await registerPatient(short, owner!);
+      const c = new Client(short.url);
+      await c.signIn(owner!);
+      const parked = await c.upload(envelopeFor(short, getAddress(owner!.address), randomBytes(100)));
+      expect(parked.status).to.equal(201);
+      short.service.context.uploads.stop();
+      // A torn last line (crash mid-write) is skipped, not fatal.
+      await appendFile(short.config.uploadLedgerPath, '{"type":"upl');
+      const restarted = new UploadLedger(short.config, short.chain, async () => short.store);
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect((await restarted.sweep()).collected).to.deep.equal([parked.body.cid]);
+      expect((await short.store.stat(parked.body.cid))?.pinned ?? false).to.equal(false);
+      const lines = (await readFile(short.config.uploadLedgerPath, "utf8")).trimEnd().split("\n");
+      expect(JSON.parse(lines.at(-1)!)).to.include({ type: "collected", cid: parked.body.cid });
+      restarted.stop();
+    } finally {
+      await short.close();
     }
   });
 
