@@ -79,19 +79,7 @@ export function uploadHandler(ctx: ServiceContext) {
       if (mediaType(req) !== "application/octet-stream") {
         throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "upload the envelope as application/octet-stream");
       }
-      const bytes = await readBodyLimited(req, ctx.config.maxUploadBytes);
-      const kind = classifyEnvelope(bytes);
-      if (!kind.ok) throw new HttpError(400, "NOT_AN_ENVELOPE", `the body is not a MedVault envelope: ${kind.reason}`);
-      // A v1 record names no patient, so the service could never tell whose it is (the
-      // CID-aliasing attack): only v2 records, which name their patient, are stored.
-      if (kind.kind === "record" && (kind.version !== 2 || !kind.patient)) {
-        throw new HttpError(
-          400,
-          "ENVELOPE_VERSION_REFUSED",
-          `record envelopes must be version 2 (naming their patient); this one is version ${kind.version}`,
-        );
-      }
-      const owner = kind.patient!;
+      // Before a byte of the body is read: an unregistered account costs the server nothing.
       let role: string | undefined;
       try {
         role = await uploaderRole(ctx.chain, session.address);
@@ -105,6 +93,19 @@ export function uploadHandler(ctx: ServiceContext) {
           `${session.address} is not registered with MedVault; register first (as a patient, or be verified as a clinician) and then upload`,
         );
       }
+      const bytes = await readBodyLimited(req, ctx.config.maxUploadBytes);
+      const kind = classifyEnvelope(bytes);
+      if (!kind.ok) throw new HttpError(400, "NOT_AN_ENVELOPE", `the body is not a MedVault envelope: ${kind.reason}`);
+      // A v1 record names no patient, so the service could never tell whose it is (the
+      // CID-aliasing attack): only v2 records, which name their patient, are stored.
+      if (kind.kind === "record" && (kind.version !== 2 || !kind.patient)) {
+        throw new HttpError(
+          400,
+          "ENVELOPE_VERSION_REFUSED",
+          `record envelopes must be version 2 (naming their patient); this one is version ${kind.version}`,
+        );
+      }
+      const owner = kind.patient!;
       // A key share is the patient's to publish (its digest goes into their grant), or a
       // registrar's when it re-wraps a patient's emergency kit for a clinician under
       // break-glass access; nobody else has a reason to store one in the patient's name.
