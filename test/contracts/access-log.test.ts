@@ -330,7 +330,7 @@ describe("MedVault access log", function () {
           .connect(otherClinician)
           .openEmergencyAccess(patient.address, "stroke", 3600, { gasLimit: 300_000 });
         await conn.provider.request({ method: "evm_mine", params: [] });
-        await expect(tx.wait()).to.be.rejected;
+        await expect(tx).to.be.revertedWithCustomError(medVault, "ClinicianSuspended").withArgs(otherClinician.address);
       } finally {
         await conn.provider.request({ method: "evm_setAutomine", params: [true] });
       }
