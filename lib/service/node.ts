@@ -63,17 +63,60 @@ export function toRequest(req: IncomingMessage, origin: string): Request {
   return request;
 }
 
+/** How long, and for how many more bytes, a refused request's unread body is drained before the socket closes. */
+const LINGER_MS = 2_000;
+const LINGER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A "lingering close", as nginx does it: the response to a request whose body was left
+ * unread (a refused upload) goes out whole, with its length and `connection: close`, and
+ * the rest of the body is read and dropped for a bounded time and size before the socket
+ * closes. Closing at once would make the kernel reset the connection while the client is
+ * still sending, and a client can then lose the response it was sent (EPIPE, ECONNRESET).
+ */
+async function lingeringEnd(req: IncomingMessage, res: ServerResponse, body: Uint8Array): Promise<void> {
+  res.write(body);
+  await new Promise<void>((resolve) => {
+    let dropped = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off("data", onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      dropped += chunk.byteLength;
+      if (dropped > LINGER_BYTES) done();
+    };
+    const timer = setTimeout(done, LINGER_MS);
+    req.on("data", onData);
+    req.once("end", done);
+    req.once("close", done);
+    req.resume();
+  });
+  res.end();
+}
+
 export async function sendResponse(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
   const headers = new Headers(response.headers);
+  const unread = !req.complete;
   // A body left unread (refused upload) would otherwise be drained to keep the
   // connection alive; closing it stops the client from sending the rest.
-  if (!req.complete) headers.set("connection", "close");
+  if (unread) headers.set("connection", "close");
   const setCookies = headers.getSetCookie();
   const out: Record<string, string | string[]> = {};
   headers.forEach((v, k) => {
     if (k !== "set-cookie") out[k] = v;
   });
   if (setCookies.length) out["set-cookie"] = setCookies;
+  if (unread) {
+    // Refusals are short JSON: sent whole, with their length, so the client has all of it
+    // while the rest of its body is still being dropped.
+    const body = new Uint8Array(await response.arrayBuffer());
+    out["content-length"] = String(body.byteLength);
+    res.writeHead(response.status, out);
+    await lingeringEnd(req, res, body);
+    return;
+  }
   res.writeHead(response.status, out);
   if (response.body) {
     const reader = response.body.getReader();
