@@ -7,8 +7,8 @@ import { useMedVaultRead } from "@/hooks/useMedVault.ts";
 
 function Landing() {
   const { address } = useConnection();
-  const { data: isPatient } = useMedVaultRead<boolean>("isPatient", address ? [address] : undefined);
-  const { data: status } = useMedVaultRead<number>("clinicianStatus", address ? [address] : undefined);
+  const { data: isPatient } = useMedVaultRead("isPatient", address ? [address] : undefined);
+  const { data: status } = useMedVaultRead("clinicianStatus", address ? [address] : undefined);
   return (
     <section className="card" data-testid="home-ready">
       <h2>You are set up</h2>

@@ -15,7 +15,6 @@ import {
   grantsTo,
   listRecords,
   openSession,
-  PURPOSES,
   readRecord,
   type AccountKeys,
   type GrantInfo,
@@ -23,6 +22,7 @@ import {
   type RecordInfo,
   type VaultContext,
 } from "@/lib/vault/index.ts";
+import { PURPOSES } from "@/lib/chain/vocabulary.ts";
 import { appConfig } from "@/app/config.ts";
 import { useAction, useLiveQuery } from "@/hooks/useMedVault.ts";
 import { ActionStatus } from "./ActionStatus.tsx";

@@ -14,7 +14,6 @@ import {
   listRecords,
   ownKeyResolver,
   reencryptAll,
-  PURPOSES,
   readProfile,
   revokeAccess,
   saveProfile,
@@ -25,6 +24,7 @@ import {
   type RecordInfo,
   type VaultContext,
 } from "@/lib/vault/index.ts";
+import { PURPOSES } from "@/lib/chain/vocabulary.ts";
 import { useAction, useLiveQuery } from "@/hooks/useMedVault.ts";
 import { ActionStatus } from "./ActionStatus.tsx";
 import { shortAddress } from "./ConnectControl.tsx";

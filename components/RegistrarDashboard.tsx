@@ -13,7 +13,7 @@ import {
   type OpenEmergency,
   type VaultContext,
 } from "@/lib/vault/index.ts";
-import { REGISTRAR_ROLE } from "@/lib/chain/contract.ts";
+import { REGISTRAR_ROLE } from "@/lib/chain/vocabulary.ts";
 import { useAction, useLiveQuery, useMedVaultRead } from "@/hooks/useMedVault.ts";
 import { ActionStatus } from "./ActionStatus.tsx";
 import { shortAddress } from "./ConnectControl.tsx";
@@ -31,7 +31,7 @@ function licenceText(id: Hex): string {
 }
 
 export function RegistrarDashboard({ ctx }: { ctx: VaultContext }) {
-  const { data: isRegistrar } = useMedVaultRead<boolean>("hasRole", [REGISTRAR_ROLE, ctx.account]);
+  const { data: isRegistrar } = useMedVaultRead("hasRole", [REGISTRAR_ROLE, ctx.account]);
   const clinicians = useLiveQuery(["clinicians"], listClinicians);
   const [address, setAddress] = useState("");
   const [name, setName] = useState("");

@@ -1,7 +1,8 @@
 "use client";
 
 import type { Address } from "viem";
-import { accessesPerDay, describeServiceCode, PURPOSES, type TimelineEntry } from "@/lib/vault/index.ts";
+import { accessesPerDay, describeServiceCode, type TimelineEntry } from "@/lib/vault/index.ts";
+import { PURPOSES } from "@/lib/chain/vocabulary.ts";
 import { shortAddress } from "./ConnectControl.tsx";
 import { formatTime } from "./Records.tsx";
 

@@ -1,17 +1,16 @@
 "use client";
 
 /**
- * Hooks keyed by the MedVault contract: typed reads that stay disabled while an argument
- * is missing, live queries refreshed on every new block, and a transaction runner that
+ * Hooks keyed by the MedVault contract: reads typed from the ABI that stay disabled while an
+ * argument is missing, live queries refreshed on every new block, and a transaction runner that
  * reports simulating → signing → pending → confirmed / failed in plain words.
  */
 import { keepPreviousData, useQuery, useQueryClient, type QueryKey } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
 import type { Address } from "viem";
-import { useBlockNumber, useBytecode, useConnection, useReadContract } from "wagmi";
+import { useBlockNumber, useBytecode, useConnection } from "wagmi";
 import { contractAddressFor } from "@/app/config.ts";
-import { medVaultAbi } from "@/lib/chain/generated.ts";
-import { explainError, type TxStatus, type VaultContext } from "@/lib/vault/index.ts";
+import { explainError, readView, type ReadArgs, type ReadName, type TxStatus, type VaultContext } from "@/lib/vault/index.ts";
 import { useVault } from "@/components/VaultProvider.tsx";
 
 export function useMedVaultAddress(): Address | undefined {
@@ -29,16 +28,18 @@ export function useMedVaultDeployed(): boolean | undefined {
   return isSuccess ? Boolean(data && data !== "0x") : undefined;
 }
 
-export function useMedVaultRead<T = unknown>(functionName: string, args: readonly unknown[] | undefined) {
-  const address = useMedVaultAddress();
-  const result = useReadContract({
-    address,
-    abi: medVaultAbi,
-    functionName,
-    args,
-    query: { enabled: Boolean(address) && args !== undefined && args.every((a) => a !== undefined) },
-  } as never);
-  return result as unknown as { data: T | undefined; isLoading: boolean; error: Error | null; refetch: () => void };
+/**
+ * A view of MedVault on the connected chain, typed from the ABI by function name (a wrong
+ * name or argument fails `tsc`), refreshed on every block; disabled while `args` is
+ * undefined or holds an undefined.
+ */
+export function useMedVaultRead<F extends ReadName>(functionName: F, args: ReadArgs<F> | undefined) {
+  const ready = args !== undefined && (args as readonly unknown[]).every((a) => a !== undefined);
+  return useLiveQuery(
+    ["view", functionName, ...((args ?? []) as readonly unknown[]).map(String)],
+    (ctx) => readView(ctx, functionName, args!),
+    ready,
+  );
 }
 
 /** Invalidates every live query on each new block, so new events appear without reload. */

@@ -1,10 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { getAddress } from "ethers";
-import { REGISTRAR_ROLE } from "../../lib/chain/contract.ts";
+import { REGISTRAR_ROLE } from "../../lib/chain/vocabulary.ts";
 
-/** Re-exported for tests that grant the role by hand. */
-export { REGISTRAR_ROLE };
 
 /**
  * Seconds between beginning and accepting a transfer of the admin role (OpenZeppelin's

@@ -53,7 +53,7 @@ export type ChainClient = {
 };
 
 // Re-exported for the server's callers; the definitions are browser-safe in contract.ts.
-export { REGISTRAR_ROLE, chainFor, deployedAddress } from "./contract.ts";
+export { chainFor, deployedAddress } from "./contract.ts";
 
 export function createChainClient(
   config: Pick<ServerConfig, "rpcUrl" | "chainId" | "contractAddress" | "rpcTimeoutMs">,

@@ -5,7 +5,7 @@
  */
 import { decodeEventLog, isAddressEqual, zeroAddress, type Address, type Hex } from "viem";
 import type { ChainClient } from "../chain/client.ts";
-import { REGISTRAR_ROLE } from "../chain/contract.ts";
+import { ClinicianStatusCode, REGISTRAR_ROLE } from "../chain/vocabulary.ts";
 import { medVaultAbi } from "../chain/generated.ts";
 import { HttpError } from "./http.ts";
 
@@ -20,27 +20,21 @@ function contract(chain: ChainClient): Address {
  */
 export async function uploaderRole(chain: ChainClient, account: Address): Promise<string | undefined> {
   const address = contract(chain);
-  const read = <T>(functionName: string): Promise<T> =>
-    chain.publicClient.readContract({
-      address,
-      abi: medVaultAbi,
-      functionName,
-      args: [account],
-    } as never) as Promise<T>;
+  const read = { address, abi: medVaultAbi, args: [account] } as const;
   const [patient, status, owner, registrar] = await Promise.all([
-    read<boolean>("isPatient"),
-    read<number>("clinicianStatus"),
-    read<Address>("deviceOwner"),
+    chain.publicClient.readContract({ ...read, functionName: "isPatient" }),
+    chain.publicClient.readContract({ ...read, functionName: "clinicianStatus" }),
+    chain.publicClient.readContract({ ...read, functionName: "deviceOwner" }),
     chain.hasRole(REGISTRAR_ROLE, account),
   ]);
   if (patient) return "patient";
-  if (status === 1) return "clinician";
+  if (status === ClinicianStatusCode.Verified) return "clinician";
   if (registrar) return "registrar";
   if (owner !== zeroAddress) return "device";
   return undefined;
 }
 
-const TX_HASH = /^0x[0-9a-fA-F]{64}$/;
+const isTxHash = (s: string): s is Hex => /^0x[0-9a-fA-F]{64}$/.test(s);
 
 /**
  * Requires `session` to be the hash of a successful transaction that emitted, from the
@@ -61,10 +55,10 @@ export async function requireViewingSession(
       `reading another patient's record needs a viewing session: ${need}`,
     );
   }
-  if (!TX_HASH.test(opts.session)) {
+  const hash = opts.session;
+  if (!isTxHash(hash)) {
     throw new HttpError(400, "BAD_SESSION_TX", "session must be a transaction hash (0x and 64 hex digits)");
   }
-  const hash = opts.session as Hex;
   const address = contract(chain);
   let receipt;
   try {

@@ -8,7 +8,7 @@
 import { getAddress, isAddress, isAddressEqual, type Address } from "viem";
 import type { CID } from "multiformats/cid";
 import type { RecordAnchor } from "../chain/client.ts";
-import { FLAG_ERASED, REGISTRAR_ROLE } from "../chain/contract.ts";
+import { FLAG_ERASED, REGISTRAR_ROLE } from "../chain/vocabulary.ts";
 import { cidToDigest, computeCid, FLAG_DAG_PB, parseCid } from "../storage/cid.ts";
 import { BadCidError, IntegrityError, NotFoundError, StorageUnavailableError } from "../storage/types.ts";
 import type { AccessAction, AccessLogInput } from "./access-log.ts";

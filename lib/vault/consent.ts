@@ -187,7 +187,7 @@ export async function reshareGrants(
   ctx: VaultContext,
   keys: AccountKeys,
   rotated: readonly number[],
-  opts: { except?: Address; grants?: GrantInfo[]; onStatus?: (s: TxStatus, step: string) => void } = {},
+  opts: { except?: Address; grants?: GrantInfo[]; onStatus?: (s: TxStatus, step: string, grantee: Address) => void } = {},
 ): Promise<Address[]> {
   const grants = opts.grants ?? (await listGrants(ctx, keys.account));
   const reshared: Address[] = [];
@@ -202,7 +202,7 @@ export async function reshareGrants(
         functionName: "grantConsent",
         args: [{ grantee: g.grantee, scope: g.scope, categoryMask: g.categoryMask, recordIds: g.recordIds, permission: g.permission, expiry: g.expiry, purpose: g.purpose, keyShareDigest: digest }],
       },
-      (s) => opts.onStatus?.(s, `re-share with ${g.grantee}`),
+      (s) => opts.onStatus?.(s, `re-share with ${g.grantee}`, g.grantee),
     );
     reshared.push(g.grantee);
   }

@@ -10,7 +10,7 @@
  * beside the emergency access.
  */
 import { isAddressEqual, zeroHash, type Address, type Hash, type Hex } from "viem";
-import { REGISTRAR_ROLE } from "../chain/contract.ts";
+import { Permission, REGISTRAR_ROLE, Scope } from "../chain/vocabulary.ts";
 import { medVaultAbi } from "../chain/generated.ts";
 import { entriesKeyResolver, type CategoryKeyEntry, type KeyResolver } from "../crypto/category.ts";
 import { createKeyShare, openKeyShare } from "../crypto/keyshare.ts";
@@ -20,7 +20,8 @@ import { request } from "./api.ts";
 import { grantAccess } from "./consent.ts";
 import { VaultError, type VaultContext } from "./context.ts";
 import { registeredKey, type AccountKeys } from "./keys.ts";
-import { blockTime, chainNow, events, grantsTo, listGrants, PERMISSION_ESCROW, SCOPE_CATEGORIES, type GrantInfo } from "./reads.ts";
+import { events } from "./gateway.ts";
+import { blockTime, chainNow, grantsTo, listGrants, type GrantInfo } from "./reads.ts";
 import { recordContext, uploadCiphertext } from "./records.ts";
 import { sendTx, type TxStatus } from "./tx.ts";
 
@@ -37,7 +38,7 @@ export async function isRegistrar(ctx: VaultContext, account: Address): Promise<
 export async function listRegistrars(ctx: VaultContext): Promise<Address[]> {
   const granted = await events(ctx, "RoleGranted", { role: REGISTRAR_ROLE });
   const seen = new Map<string, Address>();
-  for (const l of granted) seen.set(String(l.args.account).toLowerCase(), l.args.account as Address);
+  for (const l of granted) seen.set(l.args.account.toLowerCase(), l.args.account);
   const live = await Promise.all([...seen.values()].map(async (a) => ((await isRegistrar(ctx, a)) ? a : undefined)));
   return live.filter((a): a is Address => a !== undefined);
 }
@@ -46,7 +47,7 @@ export async function listRegistrars(ctx: VaultContext): Promise<Address[]> {
 export async function emergencyKitOf(ctx: VaultContext, patient: Address): Promise<GrantInfo | undefined> {
   const grants = await listGrants(ctx, patient);
   for (const g of grants) {
-    if (g.state !== "active" || g.permission !== PERMISSION_ESCROW || g.scope !== SCOPE_CATEGORIES || g.categoryMask !== EMERGENCY_MASK) continue;
+    if (g.state !== "active" || g.permission !== Permission.Escrow || g.scope !== Scope.Categories || g.categoryMask !== EMERGENCY_MASK) continue;
     if (await isRegistrar(ctx, g.grantee)) return g;
   }
   return undefined;
@@ -61,7 +62,7 @@ export async function setupEmergencyKit(ctx: VaultContext, keys: AccountKeys, re
   return grantAccess(
     ctx,
     keys,
-    { grantee: registrar, scope: SCOPE_CATEGORIES, categories: EMERGENCY_CATEGORIES, permission: PERMISSION_ESCROW, expiry, purpose: PURPOSE_OTHER },
+    { grantee: registrar, scope: Scope.Categories, categories: EMERGENCY_CATEGORIES, permission: Permission.Escrow, expiry, purpose: PURPOSE_OTHER },
     onStatus,
   );
 }
@@ -90,7 +91,7 @@ export async function releaseEmergencyKit(
   onStatus?: (s: TxStatus) => void,
 ): Promise<Release> {
   const kit = (await grantsTo(ctx, registrarKeys.account)).find(
-    (g) => isAddressEqual(g.patient, patient) && g.state === "active" && g.permission === PERMISSION_ESCROW,
+    (g) => isAddressEqual(g.patient, patient) && g.state === "active" && g.permission === Permission.Escrow,
   );
   if (!kit || kit.keyShareDigest === zeroHash) {
     throw new VaultError("NO_EMERGENCY_KIT", `patient ${patient} has not set up an emergency kit with you`);
@@ -128,7 +129,7 @@ export async function emergencyKeyResolver(ctx: VaultContext, clinicianKeys: Acc
   const released = await events(ctx, "EmergencyKeysReleased", { patient, clinician: clinicianKeys.account });
   const latest = released.at(-1);
   if (!latest) throw new VaultError("NO_EMERGENCY_KEYS", `no registrar has released patient ${patient}'s emergency kit to you`);
-  return entriesKeyResolver(await openShare(ctx, clinicianKeys, patient, latest.args.keyShareDigest as Hex));
+  return entriesKeyResolver(await openShare(ctx, clinicianKeys, patient, latest.args.keyShareDigest));
 }
 
 export type OpenEmergency = {
@@ -144,13 +145,12 @@ export type OpenEmergency = {
 /** Emergency accesses live now (opened, not ended, not expired), newest first: the registrar's work list. */
 export async function listOpenEmergencies(ctx: VaultContext): Promise<OpenEmergency[]> {
   const [opened, releases, now] = await Promise.all([events(ctx, "EmergencyAccessOpened"), events(ctx, "EmergencyKeysReleased"), chainNow(ctx)]);
-  const key = (a: Record<string, unknown>) => `${String(a.patient).toLowerCase()}|${String(a.clinician).toLowerCase()}`;
+  const key = (a: { patient: Address; clinician: Address }) => `${a.patient.toLowerCase()}|${a.clinician.toLowerCase()}`;
   const latest = new Map<string, (typeof opened)[number]>();
   for (const l of opened) latest.set(key(l.args), l);
   const out: OpenEmergency[] = [];
   for (const l of latest.values()) {
-    const patient = l.args.patient as Address;
-    const clinician = l.args.clinician as Address;
+    const { patient, clinician } = l.args;
     // The view, not the event, says whether it is still live: it may have been ended since.
     const until = Number(
       await ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "emergencyAccessUntil", args: [patient, clinician] }),
@@ -160,7 +160,7 @@ export async function listOpenEmergencies(ctx: VaultContext): Promise<OpenEmerge
     out.push({
       patient,
       clinician,
-      reason: String(l.args.reason),
+      reason: l.args.reason,
       openedAt: await blockTime(ctx, l.blockNumber),
       expiresAt: until,
       released: releases.some((r) => key(r.args) === key(l.args) && after(r)),

@@ -2,6 +2,7 @@
 export * from "./context.ts";
 export * from "./errors.ts";
 export * from "./api.ts";
+export * from "./gateway.ts";
 export * from "./tx.ts";
 export * from "./keys.ts";
 export * from "./payload.ts";

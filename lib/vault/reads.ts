@@ -5,28 +5,10 @@
  */
 import type { Address, Hash, Hex } from "viem";
 import { medVaultAbi } from "../chain/generated.ts";
+import { CLINICIAN_STATUSES, type ClinicianStatus } from "../chain/vocabulary.ts";
 import { cidFromDigest, FLAG_DAG_PB } from "../storage/cid.ts";
 import type { VaultContext } from "./context.ts";
-
-export type Log = { args: Record<string, unknown>; blockNumber: bigint; transactionHash: Hash; logIndex: number };
-
-/** Events by name; args are read by name below, so this stays one untyped seam over the ABI. */
-export async function events(
-  ctx: VaultContext,
-  eventName: string,
-  args?: Record<string, unknown>,
-  range: { fromBlock?: bigint; toBlock?: bigint } = {},
-): Promise<Log[]> {
-  const logs = await ctx.publicClient.getContractEvents({
-    address: ctx.contract,
-    abi: medVaultAbi,
-    eventName,
-    args,
-    fromBlock: range.fromBlock ?? ctx.fromBlock ?? 0n,
-    toBlock: range.toBlock ?? "latest",
-  } as never);
-  return (logs as unknown as Log[]).filter((l) => l.blockNumber !== null);
-}
+import { events, type Log } from "./gateway.ts";
 
 const blockTimes = new Map<string, number>();
 /** Unix seconds of a block; cached per chain, since a mined block's time never changes. */
@@ -61,66 +43,67 @@ export type RecordInfo = {
 };
 
 export async function listRecords(ctx: VaultContext, patient: Address): Promise<RecordInfo[]> {
-  const [anchored, erased] = await Promise.all([events(ctx, "RecordAnchored", { patient }), events(ctx, "RecordErased", { patient })]);
-  const erasedIds = new Set(erased.map((e) => Number(e.args.recordId)));
+  const [anchored, erased] = await Promise.all([
+    events(ctx, "RecordAnchored", { patient }),
+    events(ctx, "RecordErased", { patient }),
+  ]);
+  const erasedIds = new Set(erased.map((e) => e.args.recordId));
   const out = await Promise.all(
-    anchored.map(async (l): Promise<RecordInfo> => {
-      const a = l.args;
-      const flags = Number(a.flags);
-      return {
-        patient,
-        recordId: Number(a.recordId),
-        author: a.author as Address,
-        cidDigest: a.cidDigest as Hex,
-        cid: cidFromDigest(a.cidDigest as Hex, (flags & FLAG_DAG_PB) !== 0).toString(),
-        category: Number(a.category),
-        flags,
-        supersedes: Number(a.supersedes),
-        erased: erasedIds.has(Number(a.recordId)),
-        txHash: l.transactionHash,
-        blockNumber: l.blockNumber,
-        time: await blockTime(ctx, l.blockNumber),
-      };
-    }),
+    anchored.map(async ({ args: a, transactionHash, blockNumber }): Promise<RecordInfo> => ({
+      patient,
+      recordId: a.recordId,
+      author: a.author,
+      cidDigest: a.cidDigest,
+      cid: cidFromDigest(a.cidDigest, (a.flags & FLAG_DAG_PB) !== 0).toString(),
+      category: a.category,
+      flags: a.flags,
+      supersedes: a.supersedes,
+      erased: erasedIds.has(a.recordId),
+      txHash: transactionHash,
+      blockNumber,
+      time: await blockTime(ctx, blockNumber),
+    })),
   );
   return out.sort((x, y) => y.recordId - x.recordId);
 }
 
-export type ClinicianStatus = "none" | "verified" | "suspended";
-const STATUS: readonly ClinicianStatus[] = ["none", "verified", "suspended"];
+export type { ClinicianStatus };
 
-export type ClinicianInfo = { address: Address; name: string; licenceId: Hex; status: ClinicianStatus; verifiedBy: Address; time: number };
+export type ClinicianInfo = {
+  address: Address;
+  name: string;
+  licenceId: Hex;
+  status: ClinicianStatus;
+  verifiedBy: Address;
+  time: number;
+};
 
 export async function clinicianStatus(ctx: VaultContext, clinician: Address): Promise<ClinicianStatus> {
-  const s = await ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "clinicianStatus", args: [clinician] });
-  return STATUS[Number(s)] ?? "none";
+  const s = await ctx.publicClient.readContract({
+    address: ctx.contract,
+    abi: medVaultAbi,
+    functionName: "clinicianStatus",
+    args: [clinician],
+  });
+  return CLINICIAN_STATUSES[s] ?? "none";
 }
 
 /** Every clinician ever verified, with their current status (suspension is live state, not history). */
 export async function listClinicians(ctx: VaultContext): Promise<ClinicianInfo[]> {
   const verified = await events(ctx, "ClinicianVerified");
-  const latest = new Map<string, Log>();
-  for (const l of verified) latest.set((l.args.clinician as string).toLowerCase(), l);
+  const latest = new Map<string, Log<"ClinicianVerified">>();
+  for (const l of verified) latest.set(l.args.clinician.toLowerCase(), l);
   return Promise.all(
-    [...latest.values()].map(async (l) => ({
-      address: l.args.clinician as Address,
-      name: String(l.args.name),
-      licenceId: l.args.licenceId as Hex,
-      status: await clinicianStatus(ctx, l.args.clinician as Address),
-      verifiedBy: l.args.registrar as Address,
-      time: await blockTime(ctx, l.blockNumber),
+    [...latest.values()].map(async ({ args: a, blockNumber }) => ({
+      address: a.clinician,
+      name: a.name,
+      licenceId: a.licenceId,
+      status: await clinicianStatus(ctx, a.clinician),
+      verifiedBy: a.registrar,
+      time: await blockTime(ctx, blockNumber),
     })),
   );
 }
-
-export const PURPOSES = ["Treatment", "Consultation", "Second opinion", "Research", "Insurance", "Other"] as const;
-export const SCOPE_ALL = 0;
-export const SCOPE_CATEGORIES = 1;
-export const SCOPE_RECORDS = 2;
-export const PERMISSION_READ = 1;
-export const PERMISSION_READ_WRITE = 2;
-/** An emergency kit held by a registrar: never authorises a read or a write (MedVault.PERMISSION_ESCROW). */
-export const PERMISSION_ESCROW = 3;
 
 export type GrantInfo = {
   patient: Address;
@@ -139,45 +122,47 @@ export type GrantInfo = {
   state: "active" | "expired" | "revoked" | "suspended";
 };
 
-async function grantsFrom(ctx: VaultContext, filter: Record<string, unknown>): Promise<GrantInfo[]> {
+type PairFilter = { patient?: Address; grantee?: Address };
+
+async function grantsFrom(ctx: VaultContext, filter: PairFilter): Promise<GrantInfo[]> {
   const [granted, revoked, now] = await Promise.all([
     events(ctx, "ConsentGranted", filter),
     events(ctx, "ConsentRevoked", filter),
     chainNow(ctx),
   ]);
   // The latest event per (patient, grantee) pair decides: a grant after a revocation is live again.
-  const last = new Map<string, { log: Log; kind: "grant" | "revoke" }>();
-  const order = (l: Log) => Number(l.blockNumber) * 1e6 + l.logIndex;
-  for (const [kind, logs] of [["grant", granted], ["revoke", revoked]] as const) {
+  const pair = (a: { patient: Address; grantee: Address }) => `${a.patient.toLowerCase()}|${a.grantee.toLowerCase()}`;
+  const order = (l: { blockNumber: bigint; logIndex: number }) => Number(l.blockNumber) * 1e6 + l.logIndex;
+  const last = new Map<string, { log: Log<"ConsentGranted"> | Log<"ConsentRevoked">; kind: "grant" | "revoke" }>();
+  for (const [kind, logs] of [
+    ["grant", granted],
+    ["revoke", revoked],
+  ] as const) {
     for (const log of logs) {
-      const k = `${String(log.args.patient).toLowerCase()}|${String(log.args.grantee).toLowerCase()}`;
-      const prev = last.get(k);
-      if (kind === "grant" && (!prev || order(prev.log) < order(log))) last.set(k, { log, kind });
-      if (kind === "revoke" && (!prev || order(prev.log) < order(log))) last.set(k, { log, kind });
+      const prev = last.get(pair(log.args));
+      if (!prev || order(prev.log) < order(log)) last.set(pair(log.args), { log, kind });
     }
   }
-  const lastGrant = new Map<string, Log>();
-  for (const log of granted) lastGrant.set(`${String(log.args.patient).toLowerCase()}|${String(log.args.grantee).toLowerCase()}`, log);
+  const lastGrant = new Map<string, Log<"ConsentGranted">>();
+  for (const log of granted) lastGrant.set(pair(log.args), log);
   const out: GrantInfo[] = [];
   for (const [k, { kind }] of last) {
     const g = lastGrant.get(k);
     if (!g) continue;
     const a = g.args;
-    const grantee = a.grantee as Address;
-    const expiry = Number(a.expiry);
-    const status = await clinicianStatus(ctx, grantee);
+    const status = await clinicianStatus(ctx, a.grantee);
     const state: GrantInfo["state"] =
-      kind === "revoke" ? "revoked" : expiry <= now ? "expired" : status === "suspended" ? "suspended" : "active";
+      kind === "revoke" ? "revoked" : a.expiry <= now ? "expired" : status === "suspended" ? "suspended" : "active";
     out.push({
-      patient: a.patient as Address,
-      grantee,
-      scope: Number(a.scope),
-      categoryMask: Number(a.categoryMask),
-      recordIds: ((a.recordIds as readonly (number | bigint)[]) ?? []).map(Number),
-      permission: Number(a.permission),
-      expiry,
-      purpose: Number(a.purpose),
-      keyShareDigest: a.keyShareDigest as Hex,
+      patient: a.patient,
+      grantee: a.grantee,
+      scope: a.scope,
+      categoryMask: a.categoryMask,
+      recordIds: [...a.recordIds],
+      permission: a.permission,
+      expiry: a.expiry,
+      purpose: a.purpose,
+      keyShareDigest: a.keyShareDigest,
       grantedAt: await blockTime(ctx, g.blockNumber),
       txHash: g.transactionHash,
       revoked: kind === "revoke",
@@ -200,5 +185,10 @@ export async function grantsTo(ctx: VaultContext, grantee: Address): Promise<Gra
 
 /** The category key epochs of a patient, as the contract's `keyEpochs` view returns them: uint32[32], index = category. */
 export async function keyEpochs(ctx: VaultContext, patient: Address): Promise<readonly number[]> {
-  return ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "keyEpochs", args: [patient] });
+  return ctx.publicClient.readContract({
+    address: ctx.contract,
+    abi: medVaultAbi,
+    functionName: "keyEpochs",
+    args: [patient],
+  });
 }

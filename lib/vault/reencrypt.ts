@@ -56,7 +56,7 @@ export async function reencryptAll(
 
   onProgress?.({ stage: "reshare" });
   const reshared = await reshareGrants(ctx, keys, rotated, {
-    onStatus: (tx, step) => onProgress?.({ stage: "reshare", grantee: step.replace(/^re-share with /, "") as Address, tx }),
+    onStatus: (tx, _step, grantee) => onProgress?.({ stage: "reshare", grantee, tx }),
   });
 
   for (const [i, record] of live.entries()) {

@@ -7,7 +7,8 @@
 import type { Address, Hash } from "viem";
 import { requestJson } from "./api.ts";
 import type { VaultContext } from "./context.ts";
-import { blockTime, events, type Log } from "./reads.ts";
+import { events, type EventArgs, type EventFilter, type EventName } from "./gateway.ts";
+import { blockTime } from "./reads.ts";
 
 export type TimelineEntry = {
   id: string;
@@ -86,26 +87,33 @@ export async function serviceLog(ctx: VaultContext, patient: Address): Promise<T
 }
 
 type EventKind = Exclude<TimelineEntry["kind"], "refused" | "served">;
+type Range = { fromBlock?: bigint; toBlock?: bigint };
+/** A patient's log of one event kind, with what its entry says. */
+type Mined = { blockNumber: bigint; logIndex: number; transactionHash: Hash; fields: Partial<TimelineEntry> };
 
-const EVENT_KINDS: readonly [EventKind, string, (a: Record<string, unknown>) => Partial<TimelineEntry>][] = [
-  [
-    "session",
-    "AccessSessionOpened",
-    (a) => ({ actor: a.clinician as Address, recordIds: ((a.recordIds as readonly number[]) ?? []).map(Number), purpose: Number(a.purpose) }),
-  ],
-  ["emergency", "EmergencyAccessOpened", (a) => ({ actor: a.clinician as Address, reason: String(a.reason), expiresAt: Number(a.expiresAt) })],
-  [
-    "emergency-keys",
-    "EmergencyKeysReleased",
-    (a) => ({ actor: a.registrar as Address, clinician: a.clinician as Address }),
-  ],
-  ["emergency-ended", "EmergencyAccessEnded", (a) => ({ actor: a.endedBy as Address })],
-  ["granted", "ConsentGranted", (a) => ({ actor: a.grantee as Address, purpose: Number(a.purpose), expiresAt: Number(a.expiry) })],
-  ["revoked", "ConsentRevoked", (a) => ({ actor: a.grantee as Address })],
-];
+/** Reads event `E` about a patient and maps each log's (typed) arguments to timeline fields. */
+const source =
+  <E extends EventName>(event: E, map: (a: EventArgs<E>) => Partial<TimelineEntry>) =>
+  async (ctx: VaultContext, patient: Address, range: Range = {}): Promise<Mined[]> =>
+    // Every timeline event is indexed by `patient`.
+    (await events(ctx, event, { patient } as EventFilter<E>, range)).map((l) => ({
+      blockNumber: l.blockNumber,
+      logIndex: l.logIndex,
+      transactionHash: l.transactionHash,
+      fields: map(l.args),
+    }));
 
-async function toEntries(ctx: VaultContext, kind: EventKind, logs: readonly Log[]): Promise<TimelineEntry[]> {
-  const map = EVENT_KINDS.find(([k]) => k === kind)![2];
+/** Which event each kind of timeline entry comes from, and what it says. */
+const EVENT_KINDS: Readonly<Record<EventKind, ReturnType<typeof source>>> = {
+  session: source("AccessSessionOpened", (a) => ({ actor: a.clinician, recordIds: [...a.recordIds], purpose: a.purpose })),
+  emergency: source("EmergencyAccessOpened", (a) => ({ actor: a.clinician, reason: a.reason, expiresAt: a.expiresAt })),
+  "emergency-keys": source("EmergencyKeysReleased", (a) => ({ actor: a.registrar, clinician: a.clinician })),
+  "emergency-ended": source("EmergencyAccessEnded", (a) => ({ actor: a.endedBy })),
+  granted: source("ConsentGranted", (a) => ({ actor: a.grantee, purpose: a.purpose, expiresAt: a.expiry })),
+  revoked: source("ConsentRevoked", (a) => ({ actor: a.grantee })),
+};
+
+async function toEntries(ctx: VaultContext, kind: EventKind, logs: readonly Mined[]): Promise<TimelineEntry[]> {
   // One lookup per distinct block, all at once: a block's time never changes and is cached.
   const blocks = [...new Set(logs.map((l) => l.blockNumber))];
   const times = new Map(await Promise.all(blocks.map(async (b) => [b, await blockTime(ctx, b)] as const)));
@@ -117,18 +125,18 @@ async function toEntries(ctx: VaultContext, kind: EventKind, logs: readonly Log[
     recordIds: [],
     txHash: l.transactionHash,
     source: "chain" as const,
-    ...map(l.args),
+    ...l.fields,
   }));
 }
 
-async function eventsOf(ctx: VaultContext, kind: EventKind, patient: Address, range: { fromBlock?: bigint; toBlock?: bigint } = {}) {
-  const name = EVENT_KINDS.find(([k]) => k === kind)![1];
-  return toEntries(ctx, kind, await events(ctx, name, { patient }, range));
+async function eventsOf(ctx: VaultContext, kind: EventKind, patient: Address, range: Range = {}) {
+  return toEntries(ctx, kind, await EVENT_KINDS[kind](ctx, patient, range));
 }
 
 /** The whole timeline: every on-chain event about `patient`, and the service's log. */
 export async function timeline(ctx: VaultContext, patient: Address, opts: { includeService?: boolean } = {}): Promise<TimelineEntry[]> {
-  const all = await Promise.all(EVENT_KINDS.map(([kind]) => eventsOf(ctx, kind, patient)));
+  const kinds = Object.keys(EVENT_KINDS) as EventKind[];
+  const all = await Promise.all(kinds.map((kind) => eventsOf(ctx, kind, patient)));
   const out = all.flat();
   if (opts.includeService !== false) out.push(...(await serviceLog(ctx, patient)));
   return orderTimeline(out);
@@ -164,13 +172,13 @@ export async function timelinePage(
     ? Promise.all([eventsOf(ctx, "emergency", patient), eventsOf(ctx, "emergency-ended", patient), eventsOf(ctx, "emergency-keys", patient)])
     : Promise.resolve([[], []] as TimelineEntry[][]);
 
-  const sessionLogs: Log[] = [];
+  const sessionLogs: Mined[] = [];
   let to = top;
   let from = top;
   let window = FIRST_WINDOW;
   while (to >= floor) {
     from = to - window + 1n > floor ? to - window + 1n : floor;
-    sessionLogs.push(...(await events(ctx, "AccessSessionOpened", { patient }, { fromBlock: from, toBlock: to })));
+    sessionLogs.push(...(await EVENT_KINDS.session(ctx, patient, { fromBlock: from, toBlock: to })));
     if (sessionLogs.length >= limit || from === floor) break;
     to = from - 1n;
     window *= 4n;

@@ -1,19 +1,26 @@
 /**
  * Every MedVault write goes through `sendTx`: simulate first (a revert surfaces as the
  * contract's custom error before the wallet pops up), then send, then wait for the
- * receipt, reporting pending → confirmed / failed to the caller.
+ * receipt, reporting pending → confirmed / failed to the caller. Calls are typed by the
+ * gateway (gateway.ts): a misspelled function or a wrong argument fails `tsc`.
  */
-import { encodeFunctionData, type Hash, type Hex, type TransactionReceipt } from "viem";
-import { medVaultAbi } from "../chain/generated.ts";
+import type { Hash, TransactionReceipt } from "viem";
 import { VaultError, type VaultContext } from "./context.ts";
+import { encodeTx, simulateTx, type TxCall, type WriteName, type WriteResult } from "./gateway.ts";
+
+export type { TxCall };
+
+export type TxResult<F extends WriteName = WriteName> = {
+  hash: Hash;
+  receipt: TransactionReceipt;
+  result: WriteResult<F>;
+};
 
 export type TxStatus =
   | { stage: "simulating" }
   | { stage: "signing" }
   | { stage: "pending"; hash: Hash }
   | { stage: "confirmed"; hash: Hash; blockNumber: bigint };
-
-export type TxCall = { functionName: string; args: readonly unknown[] };
 
 export class TransactionFailedError extends VaultError {
   override name = "TransactionFailedError";
@@ -27,25 +34,22 @@ export function requireWallet(ctx: VaultContext) {
   return ctx.walletClient;
 }
 
-export async function sendTx(
+export async function sendTx<F extends WriteName>(
   ctx: VaultContext,
-  call: TxCall,
+  call: TxCall<F>,
   onStatus?: (s: TxStatus) => void,
-): Promise<{ hash: Hash; receipt: TransactionReceipt; result: unknown }> {
+): Promise<TxResult<F>> {
   const wallet = requireWallet(ctx);
   onStatus?.({ stage: "simulating" });
-  // The generated ABI types every function; calls arrive here by name, so the request is
-  // checked by the simulation against the real ABI rather than at compile time.
-  const { request, result } = await ctx.publicClient.simulateContract({
-    address: ctx.contract,
-    abi: medVaultAbi,
-    functionName: call.functionName,
-    args: call.args,
+  const result = await simulateTx(ctx, call);
+  onStatus?.({ stage: "signing" });
+  // The simulation checked the call; the wallet signs exactly its calldata.
+  const hash = await wallet.sendTransaction({
+    to: ctx.contract,
+    data: encodeTx(call),
     account: ctx.account,
     chain: ctx.publicClient.chain,
-  } as never);
-  onStatus?.({ stage: "signing" });
-  const hash = await wallet.writeContract({ ...(request as object), account: ctx.account, chain: ctx.publicClient.chain } as never);
+  });
   onStatus?.({ stage: "pending", hash });
   const receipt = await ctx.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new TransactionFailedError(hash);
@@ -54,9 +58,6 @@ export async function sendTx(
 }
 
 /** Several calls in one transaction through the contract's OpenZeppelin `multicall`. */
-export async function sendMulticall(ctx: VaultContext, calls: TxCall[], onStatus?: (s: TxStatus) => void) {
-  const data: Hex[] = calls.map((c) =>
-    encodeFunctionData({ abi: medVaultAbi, functionName: c.functionName, args: c.args } as never),
-  );
-  return sendTx(ctx, { functionName: "multicall", args: [data] }, onStatus);
+export async function sendMulticall(ctx: VaultContext, calls: readonly TxCall[], onStatus?: (s: TxStatus) => void) {
+  return sendTx(ctx, { functionName: "multicall", args: [calls.map((c) => encodeTx(c))] }, onStatus);
 }

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { id } from "ethers";
-import { REGISTRAR_ROLE } from "../../lib/chain/contract.ts";
+import { REGISTRAR_ROLE } from "../../lib/chain/vocabulary.ts";
 import {
   CATEGORY,
   DAY,

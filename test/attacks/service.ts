@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { getAddress, keccak256, toHex, zeroHash, type Address, type Hex } from "viem";
-import { REGISTRAR_ROLE } from "../../lib/chain/contract.ts";
+import { REGISTRAR_ROLE } from "../../lib/chain/vocabulary.ts";
 import {
   anchor,
   Client,

@@ -6,7 +6,7 @@ import { x25519 } from "@noble/curves/ed25519.js";
 import { createKeyShare } from "../../lib/crypto/keyshare.ts";
 import { cidToDigest, computeCid } from "../../lib/storage/cid.ts";
 import { HeliaStore } from "../../lib/storage/helia.ts";
-import { REGISTRAR_ROLE } from "../../ignition/modules/MedVault.ts";
+import { REGISTRAR_ROLE } from "../../lib/chain/vocabulary.ts";
 import {
   anchor,
   Client,

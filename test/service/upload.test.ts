@@ -5,7 +5,7 @@ import path from "node:path";
 import { encryptRecordV1 } from "../lib/crypto/v1-encoder.ts";
 import { getAddress } from "viem";
 import { x25519 } from "@noble/curves/ed25519.js";
-import { REGISTRAR_ROLE } from "../../lib/chain/client.ts";
+import { REGISTRAR_ROLE } from "../../lib/chain/vocabulary.ts";
 import { createKeyShare } from "../../lib/crypto/keyshare.ts";
 import { cidToDigest, computeCid } from "../../lib/storage/cid.ts";
 import { HeliaStore } from "../../lib/storage/helia.ts";

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { keccak256, stringToHex, toBytes } from "viem";
 import { MissingCategoryKeyError } from "../../../lib/crypto/errors.ts";
 import { EMERGENCY_CATEGORIES } from "../../../lib/records/categories.ts";
-import { REGISTRAR_ROLE } from "../../../ignition/modules/MedVault.ts";
+import { REGISTRAR_ROLE } from "../../../lib/chain/vocabulary.ts";
 import {
   breakGlass,
   EMERGENCY_MASK,

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { keccak256, stringToHex, toBytes } from "viem";
 import { MissingCategoryKeyError } from "../../../lib/crypto/errors.ts";
 import { decryptRecord } from "../../../lib/crypto/envelope.ts";
-import { REGISTRAR_ROLE } from "../../../ignition/modules/MedVault.ts";
+import { REGISTRAR_ROLE } from "../../../lib/chain/vocabulary.ts";
 import {
   fetchCiphertext,
   grantAccess,

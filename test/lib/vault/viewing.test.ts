@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { getAddress, keccak256, stringToHex, toBytes } from "viem";
-import { REGISTRAR_ROLE } from "../../../ignition/modules/MedVault.ts";
+import { REGISTRAR_ROLE } from "../../../lib/chain/vocabulary.ts";
 import {
   fetchCiphertext,
   grantAccess,
