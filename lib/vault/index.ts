@@ -11,6 +11,7 @@ export * from "./records.ts";
 export * from "./consent.ts";
 export * from "./emergency.ts";
 export * from "./devices.ts";
+export * from "./clinicians.ts";
 export * from "./timeline.ts";
 export * from "./viewing.ts";
 export * from "./profile.ts";
