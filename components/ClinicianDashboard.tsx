@@ -26,8 +26,8 @@ import { PURPOSES } from "@/lib/chain/vocabulary.ts";
 import { appConfig } from "@/app/config.ts";
 import { useAction, useLiveQuery } from "@/hooks/useMedVault.ts";
 import { ActionStatus } from "./ActionStatus.tsx";
-import { shortAddress } from "./ConnectControl.tsx";
-import { AddRecordForm, formatTime, OpenedView } from "./Records.tsx";
+import { formatTime, shortAddress } from "@/lib/format.ts";
+import { AddRecordForm, OpenedView } from "./Records.tsx";
 
 type Result = { record: RecordInfo; opened?: OpenedRecord; error?: string };
 

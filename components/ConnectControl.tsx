@@ -9,12 +9,9 @@ import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain } from "wagmi";
 import { appConfig, isSupportedChain } from "@/app/config.ts";
+import { shortAddress } from "@/lib/format.ts";
 import { explainError } from "@/lib/vault/errors.ts";
 import { useVault } from "./VaultProvider.tsx";
-
-export function shortAddress(a: string): string {
-  return `${a.slice(0, 6)}…${a.slice(-4)}`;
-}
 
 function connectMessage(err: unknown): string {
   const e = explainError(err);

@@ -27,8 +27,8 @@ import {
 import { PURPOSES } from "@/lib/chain/vocabulary.ts";
 import { useAction, useLiveQuery } from "@/hooks/useMedVault.ts";
 import { ActionStatus } from "./ActionStatus.tsx";
-import { shortAddress } from "./ConnectControl.tsx";
-import { AddRecordForm, formatTime, RecordRow } from "./Records.tsx";
+import { formatTime, shortAddress } from "@/lib/format.ts";
+import { AddRecordForm, RecordRow } from "./Records.tsx";
 import { AccessChart, TimelineList } from "./Timeline.tsx";
 
 const EMPTY: ProfileForm = { name: "", birthDate: "", gender: "unknown", phone: "", email: "", address: "", currentProblem: "" };

@@ -10,11 +10,7 @@ import { CATEGORIES, getCategory } from "@/lib/records/categories.ts";
 import { eraseRecord, explainError, readRecord, verifyRecord, writeRecord, type OpenedRecord, type ProofCheck, type RecordInfo, type VaultContext, type WriteStage } from "@/lib/vault/index.ts";
 import { useAction } from "@/hooks/useMedVault.ts";
 import { ActionStatus } from "./ActionStatus.tsx";
-import { shortAddress } from "./ConnectControl.tsx";
-
-export function formatTime(t: number): string {
-  return new Date(t * 1000).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-}
+import { formatTime, shortAddress } from "@/lib/format.ts";
 
 function SummaryView({ s }: { s: RecordSummary }) {
   switch (s.kind) {

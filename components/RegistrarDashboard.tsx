@@ -16,9 +16,8 @@ import {
 import { REGISTRAR_ROLE } from "@/lib/chain/vocabulary.ts";
 import { useAction, useLiveQuery, useMedVaultRead } from "@/hooks/useMedVault.ts";
 import { ActionStatus } from "./ActionStatus.tsx";
-import { shortAddress } from "./ConnectControl.tsx";
+import { formatTime, shortAddress } from "@/lib/format.ts";
 import { Gate } from "./Gate.tsx";
-import { formatTime } from "./Records.tsx";
 import { useVault } from "./VaultProvider.tsx";
 
 

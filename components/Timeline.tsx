@@ -3,8 +3,7 @@
 import type { Address } from "viem";
 import { accessesPerDay, describeServiceCode, type TimelineEntry } from "@/lib/vault/index.ts";
 import { PURPOSES } from "@/lib/chain/vocabulary.ts";
-import { shortAddress } from "./ConnectControl.tsx";
-import { formatTime } from "./Records.tsx";
+import { formatTime, shortAddress } from "@/lib/format.ts";
 
 const COLORS = ["#0f5e73", "#c2571a", "#6a4c93", "#2a9d8f", "#b3261e", "#5c7a1f"];
 
