@@ -11,7 +11,7 @@ import { useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain
 import { appConfig, isSupportedChain } from "@/app/config.ts";
 import { shortAddress } from "@/lib/format.ts";
 import { explainError } from "@/lib/vault/errors.ts";
-import { useVault } from "./VaultProvider.tsx";
+import { useVault } from "@/hooks/useVault.ts";
 
 function connectMessage(err: unknown): string {
   const e = explainError(err);

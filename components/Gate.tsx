@@ -12,7 +12,7 @@ import { isSupportedChain } from "@/app/config.ts";
 import { useAction } from "@/hooks/useMedVault.ts";
 import { registerClinicianKey, registerPatient, type AccountKeys, type VaultContext } from "@/lib/vault/index.ts";
 import { ActionStatus } from "./ActionStatus.tsx";
-import { useVault } from "./VaultProvider.tsx";
+import { useVault } from "@/hooks/useVault.ts";
 
 export const WHY_SIGNATURE =
   "Your wallet's signature of a fixed MedVault message is turned, inside this browser, into the key that encrypts your records — it costs nothing and sends no transaction.";

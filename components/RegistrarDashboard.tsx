@@ -18,7 +18,7 @@ import { useAction, useLiveQuery, useMedVaultRead } from "@/hooks/useMedVault.ts
 import { ActionStatus } from "./ActionStatus.tsx";
 import { formatTime, shortAddress } from "@/lib/format.ts";
 import { Gate } from "./Gate.tsx";
-import { useVault } from "./VaultProvider.tsx";
+import { useVault } from "@/hooks/useVault.ts";
 
 
 function licenceText(id: Hex): string {

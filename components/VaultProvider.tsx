@@ -6,24 +6,17 @@
  * for the storage routes (one signature per browser session, kept by an httpOnly cookie).
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import { useConnection, usePublicClient, useWalletClient } from "wagmi";
 import { contractAddressFor, deployBlockFor } from "@/app/config.ts";
-import { getSession, signIn as vaultSignIn, unlockAccount, type AccountKeys, type SessionInfo, type VaultContext } from "@/lib/vault/index.ts";
-
-type VaultState = {
-  ctx: VaultContext | undefined;
-  /** Read-only context (no wallet needed), for reads before the wallet client is ready. */
-  readCtx: VaultContext | undefined;
-  keys: AccountKeys | undefined;
-  setKeys: (k: AccountKeys | undefined) => void;
-  unlock: () => Promise<AccountKeys>;
-  session: SessionInfo | undefined;
-  sessionLoading: boolean;
-  signIn: () => Promise<void>;
-};
-
-const Ctx = createContext<VaultState | undefined>(undefined);
+import { VaultStateContext, type VaultState } from "@/hooks/useVault.ts";
+import {
+  getSession,
+  signIn as vaultSignIn,
+  unlockAccount,
+  type AccountKeys,
+  type VaultContext,
+} from "@/lib/vault/index.ts";
 
 const api = { baseUrl: "", fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) };
 
@@ -43,12 +36,20 @@ export function VaultProvider({ children }: { children: ReactNode }) {
   const readCtx = useMemo<VaultContext | undefined>(
     () =>
       publicClient && address && contract && chainId
-        ? { publicClient: publicClient as VaultContext["publicClient"], account: address, contract, chainId, api, fromBlock: deployBlockFor(chainId) }
+        ? {
+            publicClient: publicClient as VaultContext["publicClient"],
+            account: address,
+            contract,
+            chainId,
+            api,
+            fromBlock: deployBlockFor(chainId),
+          }
         : undefined,
     [publicClient, address, contract, chainId],
   );
   const ctx = useMemo<VaultContext | undefined>(
-    () => (readCtx && walletClient ? { ...readCtx, walletClient: walletClient as VaultContext["walletClient"] } : undefined),
+    () =>
+      readCtx && walletClient ? { ...readCtx, walletClient: walletClient as VaultContext["walletClient"] } : undefined,
     [readCtx, walletClient],
   );
 
@@ -59,7 +60,9 @@ export function VaultProvider({ children }: { children: ReactNode }) {
     staleTime: 60_000,
   });
   const session =
-    sessionQuery.data && address && sessionQuery.data.address.toLowerCase() === address.toLowerCase() ? sessionQuery.data : undefined;
+    sessionQuery.data && address && sessionQuery.data.address.toLowerCase() === address.toLowerCase()
+      ? sessionQuery.data
+      : undefined;
 
   const unlock = useCallback(async () => {
     if (!ctx) throw new Error("Connect your wallet first.");
@@ -78,11 +81,5 @@ export function VaultProvider({ children }: { children: ReactNode }) {
     () => ({ ctx, readCtx, keys, setKeys, unlock, session, sessionLoading: sessionQuery.isLoading, signIn }),
     [ctx, readCtx, keys, unlock, session, sessionQuery.isLoading, signIn],
   );
-  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
-}
-
-export function useVault(): VaultState {
-  const v = useContext(Ctx);
-  if (!v) throw new Error("useVault must be used inside <VaultProvider>");
-  return v;
+  return <VaultStateContext.Provider value={value}>{children}</VaultStateContext.Provider>;
 }

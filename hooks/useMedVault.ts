@@ -11,7 +11,7 @@ import type { Address } from "viem";
 import { useBlockNumber, useBytecode, useConnection } from "wagmi";
 import { contractAddressFor } from "@/app/config.ts";
 import { explainError, readView, type ReadArgs, type ReadName, type TxStatus, type VaultContext } from "@/lib/vault/index.ts";
-import { useVault } from "@/components/VaultProvider.tsx";
+import { useVault } from "./useVault.ts";
 
 export function useMedVaultAddress(): Address | undefined {
   const { chainId } = useConnection();

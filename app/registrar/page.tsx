@@ -1,7 +1,7 @@
 "use client";
 
 import { RegistrarDashboard } from "@/components/RegistrarDashboard.tsx";
-import { useVault } from "@/components/VaultProvider.tsx";
+import { useVault } from "@/hooks/useVault.ts";
 
 /** Registrars need no encryption key and no storage session: only their wallet, for transactions. */
 export default function RegistrarPage() {
