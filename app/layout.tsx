@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { cookieToInitialState } from "wagmi";
 import { Providers } from "@/components/Providers.tsx";
 import { AppShell } from "@/components/AppShell.tsx";
-import { makeWagmiConfig } from "@/components/wagmi.ts";
+import { makeWagmiConfig } from "@/app/config.ts";
 import "./globals.css";
 
 export const metadata: Metadata = {

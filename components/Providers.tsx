@@ -3,7 +3,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { WagmiProvider, type State } from "wagmi";
-import { makeWagmiConfig } from "./wagmi.ts";
+import { makeWagmiConfig } from "@/app/config.ts";
 import { VaultProvider } from "./VaultProvider.tsx";
 
 export function Providers({ children, initialState }: { children: ReactNode; initialState: State | undefined }) {
