@@ -2,26 +2,20 @@
 
 import { useMemo, useState } from "react";
 import { getAddress, isAddress } from "viem";
-import { EMERGENCY_CATEGORIES, getCategory } from "@/lib/records/categories.ts";
+import { getCategory } from "@/lib/records/categories.ts";
 import {
   breakGlass,
   clinicianStatus,
   emergencyKeyResolver,
   listOpenEmergencies,
   type OpenEmergency,
-  explainError,
-  grantCategories,
   granteeKeyResolver,
   grantsTo,
-  listRecords,
-  openSession,
-  readRecord,
   type AccountKeys,
   type GrantInfo,
-  type OpenedRecord,
-  type RecordInfo,
   type VaultContext,
 } from "@/lib/vault/index.ts";
+import { openEmergencySession, openPatientSession, readRecords, type RecordRead } from "@/lib/vault/patient-view.ts";
 import { PURPOSES } from "@/lib/chain/vocabulary.ts";
 import { appConfig } from "@/app/config.ts";
 import { useAction, useLiveQuery } from "@/hooks/useMedVault.ts";
@@ -29,40 +23,12 @@ import { ActionStatus } from "./ActionStatus.tsx";
 import { formatTime, shortAddress } from "@/lib/format.ts";
 import { AddRecordForm, OpenedView } from "./Records.tsx";
 
-type Result = { record: RecordInfo; opened?: OpenedRecord; error?: string };
-
-function inScope(g: GrantInfo, r: RecordInfo, cats: number[]): boolean {
-  if (r.erased) return false;
-  if (g.scope === 2) return g.recordIds.includes(r.recordId);
-  return cats.includes(r.category);
-}
-
 function PatientPanel({ ctx, keys, grant }: { ctx: VaultContext; keys: AccountKeys; grant: GrantInfo }) {
-  const [results, setResults] = useState<Result[] | undefined>();
+  const [results, setResults] = useState<RecordRead[] | undefined>();
   const [cats, setCats] = useState<number[]>([]);
   const action = useAction();
   const resolver = useMemo(() => () => granteeKeyResolver(ctx, keys, grant.patient), [ctx, keys, grant.patient]);
   const p = grant.patient.toLowerCase();
-
-  async function decryptAll(records: RecordInfo[]) {
-    let res: Awaited<ReturnType<typeof granteeKeyResolver>> | undefined;
-    let keyError: string | undefined;
-    try {
-      res = await resolver();
-    } catch (err) {
-      keyError = explainError(err).message;
-    }
-    const out: Result[] = [];
-    for (const record of records) {
-      try {
-        if (!res) throw new Error(keyError);
-        out.push({ record, opened: await readRecord(ctx, res, record) });
-      } catch (err) {
-        out.push({ record, error: explainError(err).message });
-      }
-    }
-    setResults(out);
-  }
 
   return (
     <div className="stack" data-testid={`patient-panel-${p}`}>
@@ -75,23 +41,10 @@ function PatientPanel({ ctx, keys, grant }: { ctx: VaultContext; keys: AccountKe
           action.run(
             grant.state === "active" ? "Opening a viewing session" : "Trying to read",
             async (onTx) => {
-              const all = await listRecords(ctx, grant.patient);
-              const c = await grantCategories(ctx, grant);
-              setCats(c);
-              if (grant.state !== "active") {
-                // No live consent: ask the storage service anyway for what the grant covered, so the
-                // refusal is shown (and logged for the patient) without a line for every other record.
-                await decryptAll(all.filter((r) => !r.erased && inScope(grant, r, c)));
-                return;
-              }
-              const scoped = all.filter((r) => inScope(grant, r, c));
-              if (scoped.length === 0) {
-                setResults([]);
-                return;
-              }
-              // One transaction opens the session for every record in scope, not one per record.
-              await openSession(ctx, grant.patient, scoped.map((r) => r.recordId), grant.purpose, onTx);
-              await decryptAll(scoped);
+              const session = await openPatientSession(ctx, grant, { onStatus: onTx });
+              setCats(session.categories);
+              // Without live consent the records it covered are still asked for, so the refusal shows.
+              setResults(session.records.length ? (await readRecords(ctx, resolver, session.records)).reads : []);
             },
             grant.state === "active" ? "Session opened" : "Done",
           )
@@ -108,7 +61,7 @@ function PatientPanel({ ctx, keys, grant }: { ctx: VaultContext; keys: AccountKe
   );
 }
 
-function ResultList({ results, p }: { results: Result[]; p: string }) {
+function ResultList({ results, p }: { results: RecordRead[]; p: string }) {
   if (results.length === 0) return <p className="muted" data-testid={`no-records-${p}`}>No records in scope yet.</p>;
   return (
     <ul className="list">
@@ -131,15 +84,12 @@ function ResultList({ results, p }: { results: Result[]; p: string }) {
   );
 }
 
-/** Most records one viewing session may name (the contract's MAX_SESSION_RECORDS). */
-const MAX_SESSION_RECORDS = 64;
-
 /**
  * A patient under this clinician's emergency access: one emergency session over the
  * emergency-kit categories, decrypted with the keys a registrar released (if any yet).
  */
 function EmergencyPanel({ ctx, keys, emergency }: { ctx: VaultContext; keys: AccountKeys; emergency: OpenEmergency }) {
-  const [results, setResults] = useState<Result[] | undefined>();
+  const [results, setResults] = useState<RecordRead[] | undefined>();
   const [keyNote, setKeyNote] = useState<string | undefined>();
   const action = useAction();
   const p = emergency.patient.toLowerCase();
@@ -154,32 +104,19 @@ function EmergencyPanel({ ctx, keys, emergency }: { ctx: VaultContext; keys: Acc
           action.run(
             "Opening an emergency viewing session",
             async (onTx) => {
-              const all = await listRecords(ctx, emergency.patient);
-              const kit = all
-                .filter((r) => !r.erased && (EMERGENCY_CATEGORIES as readonly number[]).includes(r.category))
-                .slice(0, MAX_SESSION_RECORDS);
+              const kit = await openEmergencySession(ctx, emergency.patient, onTx);
               if (kit.length === 0) {
                 setResults([]);
                 return;
               }
-              await openSession(ctx, emergency.patient, kit.map((r) => r.recordId), 0, onTx);
-              let resolver: Awaited<ReturnType<typeof emergencyKeyResolver>> | undefined;
-              try {
-                resolver = await emergencyKeyResolver(ctx, keys, emergency.patient);
-                setKeyNote(undefined);
-              } catch (err) {
-                setKeyNote(explainError(err).message);
-              }
-              const out: Result[] = [];
-              for (const record of kit) {
-                try {
-                  if (!resolver) throw new Error("no emergency keys released for this patient yet");
-                  out.push({ record, opened: await readRecord(ctx, resolver, record) });
-                } catch (err) {
-                  out.push({ record, error: explainError(err).message });
-                }
-              }
-              setResults(out);
+              const { reads, keyError } = await readRecords(
+                ctx,
+                () => emergencyKeyResolver(ctx, keys, emergency.patient),
+                kit,
+                "no emergency keys released for this patient yet",
+              );
+              setKeyNote(keyError);
+              setResults(reads);
             },
             "Emergency session opened",
           )

@@ -5,8 +5,9 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Address } from "viem";
 import type { KeyResolver } from "@/lib/crypto/category.ts";
-import { buildCondition, buildMedicationRequest, buildObservation, FHIR_JSON_MIME, summarise, type RecordSummary } from "@/lib/fhir/index.ts";
+import { summarise, type RecordSummary } from "@/lib/fhir/index.ts";
 import { CATEGORIES, getCategory } from "@/lib/records/categories.ts";
+import { buildRecordPayload, FILE_CATEGORY, KIND_CATEGORY, RecordDraftError, type RecordDraft, type RecordKind } from "@/lib/records/payloads.ts";
 import { eraseRecord, explainError, readRecord, verifyRecord, writeRecord, type OpenedRecord, type ProofCheck, type RecordInfo, type VaultContext, type WriteStage } from "@/lib/vault/index.ts";
 import { useAction } from "@/hooks/useMedVault.ts";
 import { ActionStatus } from "./ActionStatus.tsx";
@@ -215,39 +216,34 @@ const STAGES: { stage: WriteStage; label: string }[] = [
   { stage: "confirmed", label: "Confirmed" },
 ];
 
-type Kind = "note" | "lab" | "prescription" | "diagnosis" | "file";
-
 export function AddRecordForm({ ctx, patient, resolver, allowedCategories }: { ctx: VaultContext; patient: Address; resolver: () => Promise<KeyResolver>; allowedCategories?: readonly number[] }) {
-  const [kind, setKind] = useState<Kind>("note");
+  const [kind, setKind] = useState<RecordKind>("note");
   const [text, setText] = useState("");
   const [name, setName] = useState("");
   const [value, setValue] = useState("");
   const [unit, setUnit] = useState("");
   const [file, setFile] = useState<File | undefined>();
-  const [fileCategory, setFileCategory] = useState(5);
+  const [fileCategory, setFileCategory] = useState<number>(FILE_CATEGORY);
   const [stage, setStage] = useState<WriteStage | undefined>();
   const action = useAction();
 
-  const categoryFor: Record<Exclude<Kind, "file">, number> = { note: 1, lab: 2, prescription: 3, diagnosis: 4 };
-  const category = kind === "file" ? fileCategory : categoryFor[kind];
+  const category = kind === "file" ? fileCategory : KIND_CATEGORY[kind];
   const allowed = !allowedCategories || allowedCategories.includes(category);
   const stageIndex = stage ? STAGES.findIndex((s) => s.stage === stage) : -1;
 
-  async function build(): Promise<{ content: Uint8Array; mime: string; name?: string }> {
-    const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+  async function draft(): Promise<RecordDraft> {
     switch (kind) {
       case "note":
-        if (!text.trim()) throw new Error("Write the note first.");
-        return { content: new TextEncoder().encode(text.trim()), mime: "text/plain" };
+        return { kind, text };
       case "lab":
-        return { content: enc(buildObservation({ name, value, unit, note: text })), mime: FHIR_JSON_MIME };
+        return { kind, name, value, unit, note: text };
       case "prescription":
-        return { content: enc(buildMedicationRequest({ medication: name, dosage: value, note: text })), mime: FHIR_JSON_MIME };
+        return { kind, medication: name, dosage: value, note: text };
       case "diagnosis":
-        return { content: enc(buildCondition({ text: name, note: text })), mime: FHIR_JSON_MIME };
+        return { kind, text: name, note: text };
       case "file":
-        if (!file) throw new Error("Choose a file first.");
-        return { content: new Uint8Array(await file.arrayBuffer()), mime: file.type || "application/octet-stream", name: file.name };
+        if (!file) throw new RecordDraftError("Choose a file first.");
+        return { kind, category: fileCategory, mime: file.type, name: file.name, content: new Uint8Array(await file.arrayBuffer()) };
     }
   }
 
@@ -261,8 +257,8 @@ export function AddRecordForm({ ctx, patient, resolver, allowedCategories }: { c
         const out = await action.run(
           "Saving record",
           async () => {
-            const payload = await build();
-            return writeRecord(ctx, await resolver(), { patient, category, ...payload }, (p) => setStage(p.stage));
+            const payload = buildRecordPayload(await draft());
+            return writeRecord(ctx, await resolver(), { patient, ...payload }, (p) => setStage(p.stage));
           },
           "Record saved and anchored",
         );
@@ -279,7 +275,7 @@ export function AddRecordForm({ ctx, patient, resolver, allowedCategories }: { c
       <div className="row">
         <label>
           Kind
-          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="record-kind">
+          <select value={kind} onChange={(e) => setKind(e.target.value as RecordKind)} data-testid="record-kind">
             <option value="note">Note</option>
             <option value="lab">Lab result / observation</option>
             <option value="prescription">Prescription</option>

@@ -18,19 +18,16 @@ import {
   createPublicClient,
   createWalletClient,
   http,
+  isAddressEqual,
   keccak256,
   stringToHex,
   toHex,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { chainFor, deployedAddress } from "../lib/chain/contract.ts";
-import {
-  buildCondition,
-  buildMedicationRequest,
-  buildObservation,
-  FHIR_JSON_MIME,
-  type ProfileForm,
-} from "../lib/fhir/index.ts";
+import type { ProfileForm } from "../lib/fhir/index.ts";
+import { categoryByKey } from "../lib/records/categories.ts";
+import { buildRecordPayload, type RecordPayloadDraft } from "../lib/records/payloads.ts";
 import {
   type AccountKeys,
   type VaultContext,
@@ -38,8 +35,8 @@ import {
   fetchCiphertext,
   grantAccess,
   granteeKeyResolver,
+  grantsTo,
   listRecords,
-  openSession,
   breakGlass,
   ownKeyResolver,
   readRecord,
@@ -53,6 +50,7 @@ import {
   unlockAccount,
   writeRecord,
 } from "../lib/vault/index.ts";
+import { openPatientSession } from "../lib/vault/patient-view.ts";
 import { DEMO_ACCOUNTS, type DemoAccount, demoAccount } from "./demo-accounts.ts";
 
 const CHAIN_ID = 31337;
@@ -89,29 +87,25 @@ export function actor(
 }
 
 const text = (s: string) => new TextEncoder().encode(s);
-const fhir = (resource: unknown) => text(JSON.stringify(resource));
 
-type DemoRecord = { category: number; mime: string; name?: string; content: Uint8Array };
+type DemoRecord = RecordPayloadDraft;
 
-const note = (body: string): DemoRecord => ({ category: 1, mime: "text/plain", content: text(body) });
-const lab = (name: string, value: string, unit: string, low: number, high: number, effective: string): DemoRecord => ({
-  category: 2,
-  mime: FHIR_JSON_MIME,
-  content: fhir({
-    ...buildObservation({ name, value, unit, effective, note: `Reference range ${low}–${high} ${unit}` }),
-    referenceRange: [{ low: { value: low, unit }, high: { value: high, unit } }],
-  }),
-});
-const rx = (medication: string, dosage: string, note?: string): DemoRecord => ({
-  category: 3,
-  mime: FHIR_JSON_MIME,
-  content: fhir(buildMedicationRequest({ medication, dosage, ...(note ? { note } : {}) })),
-});
-const dx = (condition: string, onset: string): DemoRecord => ({
-  category: 4,
-  mime: FHIR_JSON_MIME,
-  content: fhir(buildCondition({ text: condition, onset })),
-});
+const note = (body: string, category?: number): DemoRecord =>
+  buildRecordPayload({ kind: "note", text: body, category });
+const lab = (name: string, value: string, unit: string, low: number, high: number, effective: string): DemoRecord =>
+  buildRecordPayload({
+    kind: "lab",
+    name,
+    value,
+    unit,
+    effective,
+    note: `Reference range ${low}–${high} ${unit}`,
+    range: { low, high },
+  });
+const rx = (medication: string, dosage: string, note?: string): DemoRecord =>
+  buildRecordPayload({ kind: "prescription", medication, dosage, ...(note ? { note } : {}) });
+const dx = (condition: string, onset: string): DemoRecord =>
+  buildRecordPayload({ kind: "diagnosis", text: condition, onset });
 
 /** A small, valid one-page PDF standing in for a scanned report. */
 function scanPdf(title: string, lines: string[]): DemoRecord {
@@ -132,7 +126,13 @@ function scanPdf(title: string, lines: string[]): DemoRecord {
   const xref = pdf.length;
   pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
   pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return { category: 5, mime: "application/pdf", name: `${title.toLowerCase().replace(/\W+/g, "-")}.pdf`, content: text(pdf) };
+  return buildRecordPayload({
+    kind: "file",
+    category: categoryByKey("imaging").id,
+    mime: "application/pdf",
+    name: `${title.toLowerCase().replace(/\W+/g, "-")}.pdf`,
+    content: text(pdf),
+  });
 }
 
 const PROFILES: Record<string, ProfileForm> = {
@@ -190,11 +190,11 @@ const RECORDS: Record<string, DemoRecord[]> = {
   ],
   "Aisha Rahman": [
     dx("Asthma, moderate persistent", "2008-04-10"),
-    { category: 7, mime: "text/plain", content: text("Penicillin — urticaria and facial swelling (2015). Avoid all beta-lactams pending allergy testing.") },
+    note("Penicillin — urticaria and facial swelling (2015). Avoid all beta-lactams pending allergy testing.", categoryByKey("allergy").id),
     rx("Budesonide/formoterol 160/4.5 inhaler", "2 puffs twice daily"),
     rx("Salbutamol 100 mcg inhaler", "2 puffs as needed, max 8 per day"),
     lab("Peak expiratory flow", "410", "L/min", 400, 550, "2026-09-30"),
-    { category: 8, mime: "text/plain", content: text("Influenza vaccine (quadrivalent), left deltoid, 2026-10-05. No reaction.") },
+    note("Influenza vaccine (quadrivalent), left deltoid, 2026-10-05. No reaction.", categoryByKey("immunization").id),
     note("Seasonal flare in September, settled with step-up therapy. Asthma action plan reviewed."),
   ],
 };
@@ -274,26 +274,28 @@ export async function seedDemo({
   await grantAccess(maria.ctx, maria.keys!, { grantee: brandt.ctx.account, scope: 0, permission: 1, expiry: now + 60, purpose: 2 });
   log("grants: category, whole-record-set, single-record and soon-expiring scopes");
 
-  // Viewing sessions: open on-chain, then fetch, verify and decrypt through the service.
-  const view = async (doc: Actor, patient: Actor, filter: (category: number) => boolean, purpose: number) => {
-    const records = (await listRecords(doc.ctx, patient.ctx.account)).filter((r) => filter(r.category));
-    await openSession(doc.ctx, patient.ctx.account, records.map((r) => r.recordId), purpose);
+  // Viewing sessions, as the clinician's dashboard opens them: one on-chain session over what
+  // the patient's grant covers (narrowed by `only`, for the grant's purpose), then fetch,
+  // verify and decrypt through the service.
+  const view = async (doc: Actor, patient: Actor, only: (category: number) => boolean) => {
+    const grant = (await grantsTo(doc.ctx, doc.ctx.account)).find((g) => isAddressEqual(g.patient, patient.ctx.account));
+    if (!grant) throw new Error(`${patient.demo.name} has not shared with ${doc.demo.name}`);
+    const session = await openPatientSession(doc.ctx, grant, { only: (r) => only(r.category) });
+    if (!session.opened) throw new Error(`no viewing session opened by ${doc.demo.name} on ${patient.demo.name}`);
     const resolver = await granteeKeyResolver(doc.ctx, doc.keys!, patient.ctx.account);
-    for (const r of records) await readRecord(doc.ctx, resolver, r);
-    return records.length;
+    for (const r of session.records) await readRecord(doc.ctx, resolver, r);
+    return session.records.length;
   };
-  await view(okafor, maria, (c) => c === 2, 0);
-  await view(okafor, maria, (c) => c <= 4, 0);
-  await view(okafor, james, () => true, 1);
-  await view(brandt, aisha, (c) => c === 2 || c === 3, 2);
+  await view(okafor, maria, (c) => c === 2);
+  await view(okafor, maria, (c) => c <= 4);
+  await view(okafor, james, () => true);
+  await view(brandt, aisha, (c) => c === 2 || c === 3);
 
   // The clinician with write access adds a prescription to Maria's records.
   const mariaForOkafor = await granteeKeyResolver(okafor.ctx, okafor.keys!, maria.ctx.account);
   await writeRecord(okafor.ctx, mariaForOkafor, {
     patient: maria.ctx.account,
-    category: 3,
-    mime: FHIR_JSON_MIME,
-    content: fhir(buildMedicationRequest({ medication: "Vitamin D3 1000 IU capsule", dosage: "1 capsule daily", note: "Low vitamin D" })),
+    ...rx("Vitamin D3 1000 IU capsule", "1 capsule daily", "Low vitamin D"),
   });
   log("viewing sessions by both clinicians; a prescription written by Dr. Okafor");
 
