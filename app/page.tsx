@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useConnection } from "wagmi";
 import { Gate } from "@/components/Gate.tsx";
+import { ClinicianStatusCode } from "@/lib/chain/vocabulary.ts";
 import { useMedVaultRead } from "@/hooks/useMedVault.ts";
 
 function Landing() {
@@ -18,7 +19,7 @@ function Landing() {
             <Link href="/patient" data-testid="go-patient">Open my patient dashboard →</Link>
           </li>
         ) : null}
-        {status === 1 || status === 2 || !isPatient ? (
+        {status === ClinicianStatusCode.Verified || status === ClinicianStatusCode.Suspended || !isPatient ? (
           <li>
             <Link href="/clinician" data-testid="go-clinician">Open the clinician dashboard →</Link>
           </li>

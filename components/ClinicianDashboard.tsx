@@ -16,11 +16,11 @@ import {
   type VaultContext,
 } from "@/lib/vault/index.ts";
 import { openEmergencySession, openPatientSession, readRecords, type RecordRead } from "@/lib/vault/patient-view.ts";
-import { PURPOSES } from "@/lib/chain/vocabulary.ts";
+import { Permission, PURPOSES } from "@/lib/chain/vocabulary.ts";
 import { appConfig } from "@/app/config.ts";
 import { useAction, useLiveQuery } from "@/hooks/useMedVault.ts";
 import { ActionStatus } from "./ActionStatus.tsx";
-import { formatTime, shortAddress } from "@/lib/format.ts";
+import { formatTime, permissionLabel, shortAddress } from "@/lib/format.ts";
 import { AddRecordForm, OpenedView } from "./Records.tsx";
 
 function PatientPanel({ ctx, keys, grant }: { ctx: VaultContext; keys: AccountKeys; grant: GrantInfo }) {
@@ -54,7 +54,7 @@ function PatientPanel({ ctx, keys, grant }: { ctx: VaultContext; keys: AccountKe
       </button>
       <ActionStatus state={action.state} testId={`session-status-${p}`} />
       {results ? <ResultList results={results} p={p} /> : null}
-      {grant.state === "active" && grant.permission === 2 && cats.length ? (
+      {grant.state === "active" && grant.permission === Permission.ReadWrite && cats.length ? (
         <AddRecordForm ctx={ctx} patient={grant.patient} resolver={resolver} allowedCategories={cats} />
       ) : null}
     </div>
@@ -227,7 +227,7 @@ export function ClinicianDashboard({ ctx, keys }: { ctx: VaultContext; keys: Acc
                   <strong className="mono">{shortAddress(g.patient)}</strong>
                   <span className={g.state === "active" ? "pill pill-ok" : "pill pill-warn"}>{g.state}</span>
                   {soon ? <span className="pill pill-warn">expires soon</span> : null}
-                  <span className="small muted">{g.permission === 2 ? "read + add" : "read"} · {PURPOSES[g.purpose]} · until {formatTime(g.expiry)}</span>
+                  <span className="small muted">{permissionLabel(g.permission)} · {PURPOSES[g.purpose]} · until {formatTime(g.expiry)}</span>
                 </div>
                 <button type="button" className="btn btn-secondary" aria-expanded={open === p} data-testid={`select-patient-${p}`} onClick={() => setOpen(open === p ? undefined : p)}>
                   {open === p ? "Close" : "View"}

@@ -14,6 +14,7 @@ import {
   listRecords,
   ownKeyResolver,
   reencryptAll,
+  latestProfileRecord,
   readProfile,
   revokeAccess,
   saveProfile,
@@ -24,10 +25,10 @@ import {
   type RecordInfo,
   type VaultContext,
 } from "@/lib/vault/index.ts";
-import { PURPOSES } from "@/lib/chain/vocabulary.ts";
+import { Permission, PURPOSES, Purpose, Scope } from "@/lib/chain/vocabulary.ts";
 import { useAction, useLiveQuery } from "@/hooks/useMedVault.ts";
 import { ActionStatus } from "./ActionStatus.tsx";
-import { formatTime, shortAddress } from "@/lib/format.ts";
+import { formatTime, permissionLabel, shortAddress } from "@/lib/format.ts";
 import { AddRecordForm, RecordRow } from "./Records.tsx";
 import { AccessChart, TimelineList } from "./Timeline.tsx";
 
@@ -35,7 +36,7 @@ const EMPTY: ProfileForm = { name: "", birthDate: "", gender: "unknown", phone: 
 
 function ProfileSection({ ctx, keys, records }: { ctx: VaultContext; keys: AccountKeys; records: RecordInfo[] }) {
   const resolver = useMemo(() => ownKeyResolver(ctx, keys), [ctx, keys]);
-  const latest = records.filter((r) => r.category === 0 && !r.erased)[0];
+  const latest = latestProfileRecord(records);
   const [form, setForm] = useState<ProfileForm>(EMPTY);
   const [loadedId, setLoadedId] = useState<number | undefined>();
   const [loadError, setLoadError] = useState<string | undefined>();
@@ -101,6 +102,9 @@ function ProfileSection({ ctx, keys, records }: { ctx: VaultContext; keys: Accou
 
 const DAY = 86_400;
 
+/** What a patient grants a clinician from this form (escrow goes through the emergency kit). */
+type GrantPermission = typeof Permission.Read | typeof Permission.ReadWrite;
+
 /** The strong answer to a revocation: every live record re-encrypted under new keys, old versions erased. */
 function ReencryptCard({ ctx, keys }: { ctx: VaultContext; keys: AccountKeys }) {
   const action = useAction();
@@ -145,12 +149,12 @@ function ConsentSection({ ctx, keys, records, grants, names }: { ctx: VaultConte
   const verified = (clinicians.data ?? []).filter((c) => c.status === "verified");
   const [grantee, setGrantee] = useState("");
   const [filter, setFilter] = useState("");
-  const [scope, setScope] = useState<0 | 1 | 2>(1);
+  const [scope, setScope] = useState<Scope>(Scope.Categories);
   const [cats, setCats] = useState<number[]>([1]);
   const [recs, setRecs] = useState<number[]>([]);
-  const [permission, setPermission] = useState<1 | 2>(1);
+  const [permission, setPermission] = useState<GrantPermission>(Permission.Read);
   const [days, setDays] = useState(1);
-  const [purpose, setPurpose] = useState(0);
+  const [purpose, setPurpose] = useState<number>(Purpose.Treatment);
   const action = useAction();
   const revoking = useAction();
   const matching = verified.filter((c) => `${c.name} ${c.address}`.toLowerCase().includes(filter.toLowerCase()));
@@ -183,18 +187,18 @@ function ConsentSection({ ctx, keys, records, grants, names }: { ctx: VaultConte
         <fieldset>
           <legend>What to share</legend>
           <div className="checks">
-            <label><input type="radio" name="scope" checked={scope === 1} onChange={() => setScope(1)} data-testid="grant-scope-categories" /> Categories</label>
-            <label><input type="radio" name="scope" checked={scope === 2} onChange={() => setScope(2)} data-testid="grant-scope-records" /> Single records</label>
-            <label><input type="radio" name="scope" checked={scope === 0} onChange={() => setScope(0)} data-testid="grant-scope-all" /> Everything</label>
+            <label><input type="radio" name="scope" checked={scope === Scope.Categories} onChange={() => setScope(Scope.Categories)} data-testid="grant-scope-categories" /> Categories</label>
+            <label><input type="radio" name="scope" checked={scope === Scope.Records} onChange={() => setScope(Scope.Records)} data-testid="grant-scope-records" /> Single records</label>
+            <label><input type="radio" name="scope" checked={scope === Scope.All} onChange={() => setScope(Scope.All)} data-testid="grant-scope-all" /> Everything</label>
           </div>
-          {scope === 1 ? (
+          {scope === Scope.Categories ? (
             <div className="checks" data-testid="grant-categories">
               {CATEGORIES.map((c) => (
                 <label key={c.id}><input type="checkbox" checked={cats.includes(c.id)} onChange={() => setCats((l) => toggle(l, c.id))} data-testid={`grant-category-${c.id}`} /> {c.label}</label>
               ))}
             </div>
           ) : null}
-          {scope === 2 ? (
+          {scope === Scope.Records ? (
             <div className="checks" data-testid="grant-records">
               {records.filter((r) => !r.erased).map((r) => (
                 <label key={r.recordId}><input type="checkbox" checked={recs.includes(r.recordId)} onChange={() => setRecs((l) => toggle(l, r.recordId))} data-testid={`grant-record-${r.recordId}`} /> #{r.recordId} {getCategory(r.category).label}</label>
@@ -205,9 +209,9 @@ function ConsentSection({ ctx, keys, records, grants, names }: { ctx: VaultConte
         <div className="row">
           <label>
             Permission
-            <select value={permission} onChange={(e) => setPermission(Number(e.target.value) as 1 | 2)} data-testid="grant-permission">
-              <option value={1}>Read</option>
-              <option value={2}>Read and add records</option>
+            <select value={permission} onChange={(e) => setPermission(Number(e.target.value) === Permission.ReadWrite ? Permission.ReadWrite : Permission.Read)} data-testid="grant-permission">
+              <option value={Permission.Read}>Read</option>
+              <option value={Permission.ReadWrite}>Read and add records</option>
             </select>
           </label>
           <label>
@@ -239,8 +243,8 @@ function ConsentSection({ ctx, keys, records, grants, names }: { ctx: VaultConte
                 <span className={g.state === "active" ? "pill pill-ok" : "pill pill-warn"} data-testid="grant-state">{g.state}</span>
               </div>
               <div className="small">
-                {g.scope === 0 ? "Everything" : g.scope === 1 ? categoriesFromMask(g.categoryMask).map((c) => getCategory(c).label).join(", ") : `Records ${g.recordIds.map((r) => `#${r}`).join(", ")}`}
-                {" · "}{g.permission === 2 ? "read + add" : "read"} · {PURPOSES[g.purpose]} · until {formatTime(g.expiry)}
+                {g.scope === Scope.All ? "Everything" : g.scope === Scope.Categories ? categoriesFromMask(g.categoryMask).map((c) => getCategory(c).label).join(", ") : `Records ${g.recordIds.map((r) => `#${r}`).join(", ")}`}
+                {" · "}{permissionLabel(g.permission)} · {PURPOSES[g.purpose]} · until {formatTime(g.expiry)}
               </div>
               {g.state === "active" || g.state === "suspended" ? (
                 <button

@@ -1,14 +1,18 @@
 "use client";
 
 import { useState, type ReactNode } from "react";
-import { getAddress, hexToString, isAddress, keccak256, stringToHex, toBytes, zeroHash, type Address, type Hex } from "viem";
+import { getAddress, isAddress, zeroHash, type Address } from "viem";
 import {
   listClinicians,
   listOpenEmergencies,
   registerClinicianKey,
+  licenceFits,
+  licenceText,
   registeredKey,
+  reinstateClinician,
   releaseEmergencyKit,
-  sendTx,
+  suspendClinician,
+  verifyClinician,
   type AccountKeys,
   type OpenEmergency,
   type VaultContext,
@@ -20,15 +24,6 @@ import { formatTime, shortAddress } from "@/lib/format.ts";
 import { Gate } from "./Gate.tsx";
 import { useVault } from "@/hooks/useVault.ts";
 
-
-function licenceText(id: Hex): string {
-  try {
-    return hexToString(id, { size: 32 }).replace(/\0+$/, "");
-  } catch {
-    return id;
-  }
-}
-
 export function RegistrarDashboard({ ctx }: { ctx: VaultContext }) {
   const { data: isRegistrar } = useMedVaultRead("hasRole", [REGISTRAR_ROLE, ctx.account]);
   const clinicians = useLiveQuery(["clinicians"], listClinicians);
@@ -37,7 +32,7 @@ export function RegistrarDashboard({ ctx }: { ctx: VaultContext }) {
   const [licence, setLicence] = useState("");
   const verify = useAction();
   const change = useAction();
-  const licenceOk = new TextEncoder().encode(licence.trim()).length <= 32;
+  const licenceOk = licenceFits(licence);
 
   return (
     <div className="stack" data-testid="registrar-dashboard">
@@ -51,17 +46,7 @@ export function RegistrarDashboard({ ctx }: { ctx: VaultContext }) {
         data-testid="verify-form"
         onSubmit={(e) => {
           e.preventDefault();
-          const n = name.trim();
-          void verify.run(
-            "Verifying clinician",
-            (onTx) =>
-              sendTx(
-                ctx,
-                { functionName: "verifyClinician", args: [getAddress(address), stringToHex(licence.trim(), { size: 32 }), keccak256(toBytes(n)), n] },
-                onTx,
-              ),
-            `${n} verified`,
-          );
+          void verify.run("Verifying clinician", (onTx) => verifyClinician(ctx, getAddress(address), { name, licence }, onTx), `${name.trim()} verified`);
         }}
       >
         <h2>Verify a clinician</h2>
@@ -88,8 +73,8 @@ export function RegistrarDashboard({ ctx }: { ctx: VaultContext }) {
           <tbody>
             {(clinicians.data ?? []).map((c) => {
               const a = c.address.toLowerCase();
-              const act = (fn: "suspendClinician" | "reinstateClinician", label: string) =>
-                change.run(label, (onTx) => sendTx(ctx, { functionName: fn, args: [c.address as Address] }, onTx), `${c.name}: ${fn === "suspendClinician" ? "suspended" : "reinstated"}`);
+              const suspend = () => change.run(`Suspending ${c.name}`, (onTx) => suspendClinician(ctx, c.address, onTx), `${c.name}: suspended`);
+              const reinstate = () => change.run(`Reinstating ${c.name}`, (onTx) => reinstateClinician(ctx, c.address, onTx), `${c.name}: reinstated`);
               return (
                 <tr key={a} data-testid={`clinician-row-${a}`}>
                   <td>{c.name}</td>
@@ -101,9 +86,9 @@ export function RegistrarDashboard({ ctx }: { ctx: VaultContext }) {
                   </td>
                   <td>
                     {c.status === "verified" ? (
-                      <button type="button" className="btn btn-danger" data-testid={`suspend-${a}`} disabled={change.state.phase === "working"} onClick={() => act("suspendClinician", `Suspending ${c.name}`)}>Suspend</button>
+                      <button type="button" className="btn btn-danger" data-testid={`suspend-${a}`} disabled={change.state.phase === "working"} onClick={suspend}>Suspend</button>
                     ) : (
-                      <button type="button" className="btn btn-secondary" data-testid={`reinstate-${a}`} disabled={change.state.phase === "working"} onClick={() => act("reinstateClinician", `Reinstating ${c.name}`)}>Reinstate</button>
+                      <button type="button" className="btn btn-secondary" data-testid={`reinstate-${a}`} disabled={change.state.phase === "working"} onClick={reinstate}>Reinstate</button>
                     )}
                   </td>
                 </tr>
