@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useMemo, useState } from "react";
-import { isAddress, type Address } from "viem";
+import { getAddress, isAddress } from "viem";
 import { ageFrom, GENDERS, type Gender, type ProfileForm } from "@/lib/fhir/index.ts";
 import { CATEGORIES, EMERGENCY_CATEGORIES, getCategory, categoriesFromMask } from "@/lib/records/categories.ts";
 import {
@@ -170,7 +170,7 @@ function ConsentSection({ ctx, keys, records, grants, names }: { ctx: VaultConte
           const expiry = Math.floor(Date.now() / 1000) + days * DAY;
           await action.run(
             "Granting access",
-            (onTx) => grantAccess(ctx, keys, { grantee: grantee as Address, scope, categories: cats, recordIds: recs, permission, expiry, purpose }, onTx),
+            (onTx) => grantAccess(ctx, keys, { grantee: getAddress(grantee), scope, categories: cats, recordIds: recs, permission, expiry, purpose }, onTx),
             "Access granted",
           );
         }}
@@ -274,7 +274,7 @@ function EmergencyKitCard({ ctx, keys }: { ctx: VaultContext; keys: AccountKeys 
   const [chosen, setChosen] = useState("");
   const [pasted, setPasted] = useState("");
   const action = useAction();
-  const registrar = (pasted.trim() || chosen) as Address;
+  const registrar = pasted.trim() || chosen;
   const valid = isAddress(registrar, { strict: false });
   const labels = EMERGENCY_CATEGORIES.map((c) => getCategory(c).label.toLowerCase()).join(", ");
   return (
@@ -283,7 +283,7 @@ function EmergencyKitCard({ ctx, keys }: { ctx: VaultContext; keys: AccountKeys 
       data-testid="emergency-kit"
       onSubmit={(e) => {
         e.preventDefault();
-        void action.run("Setting up your emergency kit", (onTx) => setupEmergencyKit(ctx, keys, registrar, onTx), "Emergency kit set up");
+        void action.run("Setting up your emergency kit", (onTx) => setupEmergencyKit(ctx, keys, getAddress(registrar), onTx), "Emergency kit set up");
       }}
     >
       <h2>Emergency kit</h2>
