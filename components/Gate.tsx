@@ -11,7 +11,7 @@ import { useConnection } from "wagmi";
 import { isSupportedChain } from "@/app/config.ts";
 import { useAction } from "@/hooks/useMedVault.ts";
 import { registerClinicianKey, registerPatient, type AccountKeys, type VaultContext } from "@/lib/vault/index.ts";
-import { ActionStatus } from "./ActionStatus.tsx";
+import { ActionButton } from "./ActionButton.tsx";
 import { useVault } from "@/hooks/useVault.ts";
 
 export const WHY_SIGNATURE =
@@ -19,7 +19,13 @@ export const WHY_SIGNATURE =
 
 export type Role = "patient" | "clinician" | "registrar";
 
-export function Gate({ role, children }: { role: Role; children: (v: { ctx: VaultContext; keys: AccountKeys }) => ReactNode }) {
+export function Gate({
+  role,
+  children,
+}: {
+  role: Role;
+  children: (v: { ctx: VaultContext; keys: AccountKeys }) => ReactNode;
+}) {
   const { status, chainId } = useConnection();
   const { ctx, keys, unlock, session, sessionLoading, signIn, setKeys } = useVault();
   const unlocking = useAction();
@@ -50,10 +56,15 @@ export function Gate({ role, children }: { role: Role; children: (v: { ctx: Vaul
       <section className="card gate" data-testid="gate-siwe">
         <h2>Sign in to MedVault</h2>
         <p>Sign a short message so the storage service knows it is you. Once per session; it costs nothing.</p>
-        <button type="button" className="btn btn-primary" data-testid="gate-siwe-button" disabled={sessionLoading || signing.state.phase === "working"} onClick={() => signing.run("Signing in", () => signIn(), "Signed in")}>
+        <ActionButton
+          action={signing}
+          testId="gate-siwe-button"
+          statusTestId="siwe-status-line"
+          disabled={sessionLoading}
+          onClick={() => void signing.run("Signing in", () => signIn(), "Signed in")}
+        >
           Sign in with Ethereum
-        </button>
-        <ActionStatus state={signing.state} testId="siwe-status-line" />
+        </ActionButton>
       </section>
     );
   }
@@ -63,10 +74,14 @@ export function Gate({ role, children }: { role: Role; children: (v: { ctx: Vaul
       <section className="card gate" data-testid="gate-unlock">
         <h2>Unlock your encryption key</h2>
         <p data-testid="why-signature">{WHY_SIGNATURE}</p>
-        <button type="button" className="btn btn-primary" data-testid="unlock-button" disabled={unlocking.state.phase === "working"} onClick={() => unlocking.run("Unlocking", () => unlock(), "Unlocked")}>
+        <ActionButton
+          action={unlocking}
+          testId="unlock-button"
+          statusTestId="unlock-status"
+          onClick={() => void unlocking.run("Unlocking", () => unlock(), "Unlocked")}
+        >
           Unlock with my wallet
-        </button>
-        <ActionStatus state={unlocking.state} testId="unlock-status" />
+        </ActionButton>
       </section>
     );
   }
@@ -79,34 +94,51 @@ export function Gate({ role, children }: { role: Role; children: (v: { ctx: Vaul
         <p>Are you here to keep your own records, or as a clinician reading records patients share with you?</p>
         <div className="role-choice" role="radiogroup" aria-label="I am a">
           <label className={chosen === "patient" ? "choice selected" : "choice"}>
-            <input type="radio" name="role" value="patient" checked={chosen === "patient"} onChange={() => setChosen("patient")} data-testid="role-patient" />
+            <input
+              type="radio"
+              name="role"
+              value="patient"
+              checked={chosen === "patient"}
+              onChange={() => setChosen("patient")}
+              data-testid="role-patient"
+            />
             <strong>Patient</strong>
             <span>Keep a profile and records, decide who reads them.</span>
           </label>
           <label className={chosen === "clinician" ? "choice selected" : "choice"}>
-            <input type="radio" name="role" value="clinician" checked={chosen === "clinician"} onChange={() => setChosen("clinician")} data-testid="role-clinician" />
+            <input
+              type="radio"
+              name="role"
+              value="clinician"
+              checked={chosen === "clinician"}
+              onChange={() => setChosen("clinician")}
+              data-testid="role-clinician"
+            />
             <strong>Clinician</strong>
             <span>Read what patients share with you (a registrar verifies you).</span>
           </label>
         </div>
-        <p className="muted small">{WHY_SIGNATURE} Registering stores only the public half on-chain, so others can share keys with you; your wallet asks you to sign once more to check it gives the same key every time.</p>
-        <button
-          type="button"
-          className="btn btn-primary"
-          data-testid="register-button"
-          disabled={!chosen || registering.state.phase === "working"}
+        <p className="muted small">
+          {WHY_SIGNATURE} Registering stores only the public half on-chain, so others can share keys with you; your
+          wallet asks you to sign once more to check it gives the same key every time.
+        </p>
+        <ActionButton
+          action={registering}
+          testId="register-button"
+          statusTestId="register-status"
+          disabled={!chosen}
           onClick={async () => {
             const out = await registering.run(
               chosen === "clinician" ? "Registering your clinician key" : "Registering as a patient",
-              (onTx) => (chosen === "clinician" ? registerClinicianKey(ctx, keys, onTx) : registerPatient(ctx, keys, onTx)),
+              (onTx) =>
+                chosen === "clinician" ? registerClinicianKey(ctx, keys, onTx) : registerPatient(ctx, keys, onTx),
               "Registered",
             );
             if (out) setKeys(out);
           }}
         >
           Register
-        </button>
-        <ActionStatus state={registering.state} testId="register-status" />
+        </ActionButton>
         {chosen && chosen !== role ? (
           <p className="small">
             After registering, go to the <Link href={`/${chosen}`}>{chosen} dashboard</Link>.

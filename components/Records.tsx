@@ -10,6 +10,7 @@ import { CATEGORIES, getCategory } from "@/lib/records/categories.ts";
 import { buildRecordPayload, FILE_CATEGORY, KIND_CATEGORY, RecordDraftError, type RecordDraft, type RecordKind } from "@/lib/records/payloads.ts";
 import { eraseRecord, explainError, readRecord, verifyRecord, writeRecord, type OpenedRecord, type ProofCheck, type RecordInfo, type VaultContext, type WriteStage } from "@/lib/vault/index.ts";
 import { useAction } from "@/hooks/useMedVault.ts";
+import { ActionButton } from "./ActionButton.tsx";
 import { ActionStatus } from "./ActionStatus.tsx";
 import { formatTime, shortAddress } from "@/lib/format.ts";
 
@@ -185,11 +186,10 @@ export function RecordRow({ ctx, record, resolver, names, canErase = false }: { 
           {showProof ? "Hide proof" : "Proof"}
         </button>
         {canErase && !record.erased ? (
-          <button
-            type="button"
-            className="btn btn-ghost"
-            data-testid={`record-erase-${id}`}
-            disabled={erase.state.phase === "working"}
+          <ActionButton
+            action={erase}
+            variant="ghost"
+            testId={`record-erase-${id}`}
             onClick={() => {
               if (window.confirm(`Erase record #${id}? It stays listed as erased, but nobody — you included — can read it again.`)) {
                 setOpened(undefined);
@@ -198,7 +198,7 @@ export function RecordRow({ ctx, record, resolver, names, canErase = false }: { 
             }}
           >
             Erase
-          </button>
+          </ActionButton>
         ) : null}
       </div>
       <ActionStatus state={erase.state} testId={`record-erase-status-${id}`} />
@@ -326,9 +326,9 @@ export function AddRecordForm({ ctx, patient, resolver, allowedCategories }: { c
         </label>
       )}
       {!allowed ? <p className="status status-warn">You have no write access to the {getCategory(category).label} category.</p> : null}
-      <button type="submit" className="btn btn-primary" disabled={!allowed || action.state.phase === "working"} data-testid="record-submit">
+      <ActionButton action={action} testId="record-submit" disabled={!allowed}>
         Encrypt and save
-      </button>
+      </ActionButton>
       {stage || action.state.phase === "working" ? (
         <div className="progress" data-testid="record-progress" data-stage={stage ?? "encrypt"}>
           <div className="progress-bar" role="progressbar" aria-label="Saving record" aria-valuemin={0} aria-valuemax={4} aria-valuenow={stageIndex + 1}>
