@@ -1,6 +1,6 @@
 "use client";
 
-import { ClinicianDashboard } from "@/components/ClinicianDashboard.tsx";
+import { ClinicianDashboard } from "@/components/clinician/ClinicianDashboard.tsx";
 import { Gate } from "@/components/Gate.tsx";
 
 export default function ClinicianPage() {

@@ -1,7 +1,7 @@
 "use client";
 
 import { Gate } from "@/components/Gate.tsx";
-import { PatientDashboard } from "@/components/PatientDashboard.tsx";
+import { PatientDashboard } from "@/components/patient/PatientDashboard.tsx";
 
 export default function PatientPage() {
   return (

@@ -1,6 +1,6 @@
 "use client";
 
-import { RegistrarDashboard } from "@/components/RegistrarDashboard.tsx";
+import { RegistrarDashboard } from "@/components/registrar/RegistrarDashboard.tsx";
 import { useVault } from "@/hooks/useVault.ts";
 
 /** Registrars need no encryption key and no storage session: only their wallet, for transactions. */
