@@ -16,16 +16,22 @@ function Landing() {
       <ul className="links">
         {isPatient ? (
           <li>
-            <Link href="/patient" data-testid="go-patient">Open my patient dashboard →</Link>
+            <Link href="/patient" data-testid="go-patient">
+              Open my patient dashboard →
+            </Link>
           </li>
         ) : null}
         {status === ClinicianStatusCode.Verified || status === ClinicianStatusCode.Suspended || !isPatient ? (
           <li>
-            <Link href="/clinician" data-testid="go-clinician">Open the clinician dashboard →</Link>
+            <Link href="/clinician" data-testid="go-clinician">
+              Open the clinician dashboard →
+            </Link>
           </li>
         ) : null}
         <li>
-          <Link href="/registrar" data-testid="go-registrar">Registrar: verify clinicians →</Link>
+          <Link href="/registrar" data-testid="go-registrar">
+            Registrar: verify clinicians →
+          </Link>
         </li>
       </ul>
     </section>
@@ -38,8 +44,8 @@ export default function Home() {
       <section className="hero">
         <h1>Your medical records, under your keys.</h1>
         <p>
-          Records are encrypted in this browser before they leave it. The blockchain keeps their fingerprints, who may read them and until when, and a
-          log of every access you can check.
+          Records are encrypted in this browser before they leave it. The blockchain keeps their fingerprints, who may
+          read them and until when, and a log of every access you can check.
         </p>
       </section>
       <Gate role="patient">{() => <Landing />}</Gate>

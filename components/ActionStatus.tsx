@@ -14,7 +14,13 @@ export function ActionStatus({ state, testId = "tx-status" }: { state: ActionSta
   if (state.phase === "idle") return null;
   if (state.phase === "failed") {
     return (
-      <p className={state.rejected ? "status status-warn" : "status status-error"} role="alert" data-testid={testId} data-stage="failed" data-code={state.code}>
+      <p
+        className={state.rejected ? "status status-warn" : "status status-error"}
+        role="alert"
+        data-testid={testId}
+        data-stage="failed"
+        data-code={state.code}
+      >
         {state.rejected ? "" : "Failed: "}
         {state.message}
       </p>

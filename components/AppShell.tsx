@@ -46,7 +46,13 @@ export function AppShell({ children }: { children: ReactNode }) {
         </Link>
         <nav aria-label="Dashboards" className="nav">
           {NAV.map((n) => (
-            <Link key={n.href} href={n.href} className={pathname?.startsWith(n.href) ? "active" : undefined} aria-current={pathname?.startsWith(n.href) ? "page" : undefined} data-testid={`nav-${n.label.toLowerCase()}`}>
+            <Link
+              key={n.href}
+              href={n.href}
+              className={pathname?.startsWith(n.href) ? "active" : undefined}
+              aria-current={pathname?.startsWith(n.href) ? "page" : undefined}
+              data-testid={`nav-${n.label.toLowerCase()}`}
+            >
               {n.label}
             </Link>
           ))}
@@ -57,7 +63,9 @@ export function AppShell({ children }: { children: ReactNode }) {
       <main id="main" className="container">
         {children}
       </main>
-      <footer className="footer">Records are encrypted in your browser. Only their fingerprints (CIDs), consents and access events go on-chain.</footer>
+      <footer className="footer">
+        Records are encrypted in your browser. Only their fingerprints (CIDs), consents and access events go on-chain.
+      </footer>
     </>
   );
 }

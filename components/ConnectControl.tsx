@@ -16,7 +16,8 @@ import { useVault } from "@/hooks/useVault.ts";
 function connectMessage(err: unknown): string {
   const e = explainError(err);
   if (e.rejected) return "You declined the connection request. Press Connect wallet to try again.";
-  if (e.code === "RequestPending") return "Your wallet already has a request open — open it (it may be locked), unlock it and approve.";
+  if (e.code === "RequestPending")
+    return "Your wallet already has a request open — open it (it may be locked), unlock it and approve.";
   if (/no provider|provider not found|ProviderNotFound/i.test(`${e.code} ${e.message}`)) {
     return "No browser wallet found. Install MetaMask (or another Ethereum wallet extension) and reload this page.";
   }
@@ -42,7 +43,10 @@ export function ConnectControl() {
     const eth = typeof window !== "undefined" ? (window as { ethereum?: Injected }).ethereum : undefined;
     setHasWallet(Boolean(eth));
     // MetaMask says whether it is locked without prompting; other wallets simply prompt on connect.
-    eth?._metamask?.isUnlocked?.().then((unlocked) => setLocked(!unlocked), () => undefined);
+    eth?._metamask?.isUnlocked?.().then(
+      (unlocked) => setLocked(!unlocked),
+      () => undefined,
+    );
   }, [status]);
 
   const target = appConfig.chains.find((c) => c.id === appConfig.defaultChainId) ?? appConfig.chains[0];
@@ -64,7 +68,11 @@ export function ConnectControl() {
         </button>
         {hasWallet === false ? (
           <p className="status status-warn" role="alert" data-testid="connect-error" data-reason="no-wallet">
-            No browser wallet found. Install <a href="https://metamask.io/download/" rel="noreferrer">MetaMask</a> (or another Ethereum wallet extension) and reload this page.
+            No browser wallet found. Install{" "}
+            <a href="https://metamask.io/download/" rel="noreferrer">
+              MetaMask
+            </a>{" "}
+            (or another Ethereum wallet extension) and reload this page.
           </p>
         ) : null}
         {hasWallet && locked && !connect.error ? (
@@ -87,7 +95,13 @@ export function ConnectControl() {
         <p className="status status-warn" role="alert" data-testid="wrong-network">
           Your wallet is on network {chainId}. MedVault runs on {target.name} ({target.id}).
         </p>
-        <button type="button" className="btn btn-primary" data-testid="switch-network" disabled={switchChain.isPending} onClick={() => switchChain.mutate({ chainId: target.id })}>
+        <button
+          type="button"
+          className="btn btn-primary"
+          data-testid="switch-network"
+          disabled={switchChain.isPending}
+          onClick={() => switchChain.mutate({ chainId: target.id })}
+        >
           {switchChain.isPending ? "Switching…" : `Switch to ${target.name}`}
         </button>
         {switchChain.error ? (

@@ -10,7 +10,14 @@ import { useCallback, useEffect, useState } from "react";
 import type { Address } from "viem";
 import { useBlockNumber, useBytecode, useConnection } from "wagmi";
 import { contractAddressFor } from "@/app/config.ts";
-import { explainError, readView, type ReadArgs, type ReadName, type TxStatus, type VaultContext } from "@/lib/vault/index.ts";
+import {
+  explainError,
+  readView,
+  type ReadArgs,
+  type ReadName,
+  type TxStatus,
+  type VaultContext,
+} from "@/lib/vault/index.ts";
 import { useVault } from "./useVault.ts";
 
 export function useMedVaultAddress(): Address | undefined {
@@ -72,7 +79,11 @@ export function useAction() {
   const [state, setState] = useState<ActionState>({ phase: "idle" });
   const queryClient = useQueryClient();
   const run = useCallback(
-    async <T,>(label: string, fn: (onTx: (s: TxStatus) => void) => Promise<T>, doneLabel?: string): Promise<T | undefined> => {
+    async <T>(
+      label: string,
+      fn: (onTx: (s: TxStatus) => void) => Promise<T>,
+      doneLabel?: string,
+    ): Promise<T | undefined> => {
       setState({ phase: "working", label });
       let hash: string | undefined;
       try {
