@@ -190,7 +190,10 @@ const RECORDS: Record<string, DemoRecord[]> = {
   ],
   "Aisha Rahman": [
     dx("Asthma, moderate persistent", "2008-04-10"),
-    note("Penicillin — urticaria and facial swelling (2015). Avoid all beta-lactams pending allergy testing.", categoryByKey("allergy").id),
+    note(
+      "Penicillin — urticaria and facial swelling (2015). Avoid all beta-lactams pending allergy testing.",
+      categoryByKey("allergy").id,
+    ),
     rx("Budesonide/formoterol 160/4.5 inhaler", "2 puffs twice daily"),
     rx("Salbutamol 100 mcg inhaler", "2 puffs as needed, max 8 per day"),
     lab("Peak expiratory flow", "410", "L/min", 400, 550, "2026-09-30"),
@@ -278,7 +281,8 @@ export async function seedDemo({
   // the patient's grant covers (narrowed by `only`, for the grant's purpose), then fetch,
   // verify and decrypt through the service.
   const view = async (doc: Actor, patient: Actor, only: (category: number) => boolean) => {
-    const grant = (await grantsTo(doc.ctx, doc.ctx.account)).find((g) => isAddressEqual(g.patient, patient.ctx.account));
+    const grants = await grantsTo(doc.ctx, doc.ctx.account);
+    const grant = grants.find((g) => isAddressEqual(g.patient, patient.ctx.account));
     if (!grant) throw new Error(`${patient.demo.name} has not shared with ${doc.demo.name}`);
     const session = await openPatientSession(doc.ctx, grant, { only: (r) => only(r.category) });
     if (!session.opened) throw new Error(`no viewing session opened by ${doc.demo.name} on ${patient.demo.name}`);
