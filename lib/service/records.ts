@@ -70,6 +70,21 @@ function chainHttpError(err: unknown): HttpError {
   );
 }
 
+/**
+ * Runs one step of a handler against the chain or storage and answers its failure as the
+ * HttpError `toHttp` maps it to: the one place records.ts turns such errors into HTTP.
+ */
+async function orHttpError<T>(step: () => T | Promise<T>, toHttp: (err: unknown) => HttpError): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    throw toHttp(err);
+  }
+}
+
+/** Maps a storage failure about `cid` to HTTP (`storageHttpError` bound to the CID). */
+const fromStorage = (cid: string) => (err: unknown) => storageHttpError(err, cid);
+
 export function uploadHandler(ctx: ServiceContext) {
   return (req: Request) =>
     handle(async () => {
@@ -80,12 +95,7 @@ export function uploadHandler(ctx: ServiceContext) {
         throw new HttpError(415, "UNSUPPORTED_MEDIA_TYPE", "upload the envelope as application/octet-stream");
       }
       // Before a byte of the body is read: an unregistered account costs the server nothing.
-      let role: string | undefined;
-      try {
-        role = await uploaderRole(ctx.chain, session.address);
-      } catch (err) {
-        throw chainHttpError(err);
-      }
+      const role = await orHttpError(() => uploaderRole(ctx.chain, session.address), chainHttpError);
       if (!role) {
         throw new HttpError(
           403,
@@ -110,12 +120,7 @@ export function uploadHandler(ctx: ServiceContext) {
       // registrar's when it re-wraps a patient's emergency kit for a clinician under
       // break-glass access; nobody else has a reason to store one in the patient's name.
       if (kind.kind === "keyshare" && !isAddressEqual(kind.patient, session.address) && role !== "registrar") {
-        let registrar: boolean;
-        try {
-          registrar = await ctx.chain.hasRole(REGISTRAR_ROLE, session.address);
-        } catch (err) {
-          throw chainHttpError(err);
-        }
+        const registrar = await orHttpError(() => ctx.chain.hasRole(REGISTRAR_ROLE, session.address), chainHttpError);
         if (!registrar) {
           throw new HttpError(
             403,
@@ -126,18 +131,11 @@ export function uploadHandler(ctx: ServiceContext) {
       }
 
       const expected = await computeCid(bytes);
-      try {
-        await ctx.uploads.assertQuota(session.address, bytes.length, expected.toString());
-      } catch (err) {
-        if (err instanceof HttpError) throw err;
-        throw chainHttpError(err);
-      }
-      let cid: CID;
-      try {
-        cid = await (await ctx.store()).put(bytes);
-      } catch (err) {
-        throw storageHttpError(err, "(upload)");
-      }
+      await orHttpError(
+        () => ctx.uploads.assertQuota(session.address, bytes.length, expected.toString()),
+        chainHttpError,
+      );
+      const cid = await orHttpError(async () => (await ctx.store()).put(bytes), fromStorage("(upload)"));
       const { digest, dagPb } = cidToDigest(cid);
       await ctx.uploads.record({
         cid: cid.toString(),
@@ -279,12 +277,7 @@ export function readRecordHandler(ctx: ServiceContext) {
       // a request without a session is logged on no patient's log at all.
       const log: ReadLog = { actor: session?.address ?? null, patient: null, recordId: null, cid: null };
       return loggedRead(ctx, "read", log, async (log) => {
-        let cid: CID;
-        try {
-          cid = parseCid(cidParam);
-        } catch (err) {
-          throw storageHttpError(err, "the path's CID");
-        }
+        const cid = await orHttpError(() => parseCid(cidParam), fromStorage("the path's CID"));
         const patient = parsePatient(url.searchParams.get("patient"));
         const recordId = parseRecordId(url.searchParams.get("record"));
         if (!session) throw sessionError!;
@@ -292,16 +285,12 @@ export function readRecordHandler(ctx: ServiceContext) {
         log.patient = patient;
         log.recordId = recordId;
 
-        let anchor;
-        let allowed: boolean;
-        try {
-          anchor = await ctx.chain.getRecord(patient, recordId);
+        const { anchor, allowed } = await orHttpError(async () => {
+          const anchor = await ctx.chain.getRecord(patient, recordId);
           if (!anchor)
             throw new HttpError(404, "RECORD_NOT_FOUND", `patient ${patient} has no record ${recordId} on-chain`);
-          allowed = await ctx.chain.canRead(session.address, patient, recordId);
-        } catch (err) {
-          throw chainHttpError(err);
-        }
+          return { anchor, allowed: await ctx.chain.canRead(session.address, patient, recordId) };
+        }, chainHttpError);
         if (!allowed) {
           if (anchor.flags & FLAG_ERASED) {
             throw new HttpError(
@@ -322,24 +311,16 @@ export function readRecordHandler(ctx: ServiceContext) {
         // Anyone but the patient reads only inside a viewing session they opened on-chain,
         // so every served read of someone else's record is in the contract's log too.
         if (!isAddressEqual(session.address, patient)) {
-          try {
-            await requireViewingSession(ctx.chain, {
-              session: url.searchParams.get("session"),
-              reader: session.address,
-              patient,
-              recordId,
-              windowSeconds: ctx.config.viewingSessionSeconds,
-            });
-          } catch (err) {
-            throw chainHttpError(err);
-          }
+          const viewing = {
+            session: url.searchParams.get("session"),
+            reader: session.address,
+            patient,
+            recordId,
+            windowSeconds: ctx.config.viewingSessionSeconds,
+          };
+          await orHttpError(() => requireViewingSession(ctx.chain, viewing), chainHttpError);
         }
-        let bytes: Uint8Array;
-        try {
-          bytes = await (await ctx.store()).get(cid);
-        } catch (err) {
-          throw storageHttpError(err, cid.toString());
-        }
+        const bytes = await orHttpError(async () => (await ctx.store()).get(cid), fromStorage(cid.toString()));
         assertPatientsObject(bytes, cid, patient, log);
         log.size = bytes.length;
         return octetStream(bytes, cid.toString());
@@ -388,24 +369,14 @@ export function releaseErasedHandler(ctx: ServiceContext) {
       if (req.method !== "DELETE") return methodNotAllowed(["DELETE"]);
       assertSameOrigin(req, ctx.config.siweOrigin);
       const url = new URL(req.url);
-      let cid: CID;
-      try {
-        cid = parseCid(cidParam);
-      } catch (err) {
-        throw storageHttpError(err, cidParam);
-      }
+      const cid = await orHttpError(() => parseCid(cidParam), fromStorage(cidParam));
       const patient = parsePatient(url.searchParams.get("patient"));
       const recordId = parseRecordId(url.searchParams.get("record"));
       const { session, error } = sessionOrNull(ctx, req);
       if (!session) throw error!;
       if (session.address.toLowerCase() !== patient.toLowerCase())
         throw new HttpError(403, "NOT_YOUR_RECORD", `only patient ${patient} may release the storage of their records`);
-      let anchor;
-      try {
-        anchor = await ctx.chain.getRecord(patient, recordId);
-      } catch (err) {
-        throw chainHttpError(err);
-      }
+      const anchor = await orHttpError(() => ctx.chain.getRecord(patient, recordId), chainHttpError);
       if (!anchor)
         throw new HttpError(404, "RECORD_NOT_FOUND", `patient ${patient} has no record ${recordId} on-chain`);
       if (!(anchor.flags & FLAG_ERASED))
@@ -443,11 +414,7 @@ export function releaseErasedHandler(ctx: ServiceContext) {
         }
         throw err;
       }
-      try {
-        await (await ctx.store()).unpin(cid);
-      } catch (err) {
-        throw storageHttpError(err, cid.toString());
-      }
+      await orHttpError(async () => (await ctx.store()).unpin(cid), fromStorage(cid.toString()));
       return new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
     });
 }
@@ -465,20 +432,10 @@ export function readKeyShareHandler(ctx: ServiceContext) {
       const { session, error: sessionError } = sessionOrNull(ctx, req);
       const log: ReadLog = { actor: session?.address ?? null, patient: null, recordId: null, cid: null };
       return loggedRead(ctx, "keyshare", log, async (log) => {
-        let cid: CID;
-        try {
-          cid = parseCid(cidParam);
-        } catch (err) {
-          throw storageHttpError(err, "the path's CID");
-        }
+        const cid = await orHttpError(() => parseCid(cidParam), fromStorage("the path's CID"));
         if (!session) throw sessionError!;
         log.cid = cid.toString();
-        let bytes: Uint8Array;
-        try {
-          bytes = await (await ctx.store()).get(cid);
-        } catch (err) {
-          throw storageHttpError(err, cid.toString());
-        }
+        const bytes = await orHttpError(async () => (await ctx.store()).get(cid), fromStorage(cid.toString()));
         const kind = classifyEnvelope(bytes);
         if (!kind.ok || kind.kind !== "keyshare") {
           throw new HttpError(
