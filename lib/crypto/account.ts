@@ -177,14 +177,6 @@ export function generateAccountKey(): AccountKey {
   return keyPair(x25519.utils.randomSecretKey());
 }
 
-/** Wraps an account key pair from raw secret bytes (e.g. after unwrapping). */
-export function accountKeyFromSecret(secretKey: Uint8Array): AccountKey {
-  if (!(secretKey instanceof Uint8Array) || secretKey.length !== KEY_LENGTH) {
-    throw new InvalidInputError("account secret key must be 32 bytes");
-  }
-  return keyPair(secretKey);
-}
-
 // Wrapped generated key: "MVW" | version | alg | generated public key (32) | nonce (12) | sealed secret (48)
 const WRAP_MAGIC = [0x4d, 0x56, 0x57] as const; // "MVW"
 const WRAP_VERSION = 1;

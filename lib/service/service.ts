@@ -10,6 +10,7 @@
  *   POST /api/auth/logout           → clears the cookie
  *   POST /api/records/upload        application/octet-stream envelope → 201 { cid, size, digest, dagPb, kind }
  *   GET  /api/records/{cid}?patient=0x…&record=N → ciphertext
+ *   DELETE /api/records/{cid}?patient=0x…&record=N → 204; unpins an erased record's ciphertext
  *   GET  /api/keyshares/{cid}       → key-share object
  *   GET  /api/access-log?patient=0x…&limit=&before= → { entries, next }
  *   GET  /api/health                → { ok, chainId, blockNumber, contracts, storage } | 503

@@ -90,7 +90,3 @@ export class StorageUnavailableError extends StorageError {
     super(message, options);
   }
 }
-
-export function isStorageError(err: unknown): err is StorageError {
-  return err instanceof StorageError;
-}
