@@ -6,16 +6,14 @@
  * get fresh key shares (`shareEntriesFor`). For the strong case, `reencryptRecord`
  * re-encrypts old records under the new epoch and the app anchors them as new versions.
  */
+import { Scope } from "../chain/vocabulary.ts";
 import { ALL_CATEGORIES_MASK, categoriesFromMask, categoryMask } from "../records/categories.ts";
 import { assertCategory } from "./category.ts";
 import { InvalidInputError } from "./errors.ts";
 
-/** On-chain scope kinds (docs/ARCHITECTURE.md, "Consent"). */
-export const ScopeKind = { All: 0, Categories: 1, Records: 2 } as const;
-export type ScopeKind = (typeof ScopeKind)[keyof typeof ScopeKind];
-
 export interface GrantScope {
-  kind: ScopeKind;
+  /** The grant's on-chain scope (docs/ARCHITECTURE.md, "Consent"). */
+  kind: Scope;
   /** For `Categories`: the grant's `uint32` category mask. */
   categoryMask?: number;
   /** For `Records`: the category of each record in scope (from `getRecord`). */
@@ -29,13 +27,13 @@ export interface GrantScope {
  */
 export function categoriesToRotate(scope: GrantScope): number[] {
   switch (scope.kind) {
-    case ScopeKind.All:
+    case Scope.All:
       return categoriesFromMask(ALL_CATEGORIES_MASK);
-    case ScopeKind.Categories:
+    case Scope.Categories:
       if (scope.categoryMask === undefined)
         throw new InvalidInputError("a category-scoped grant needs its categoryMask");
       return categoriesFromMask(scope.categoryMask);
-    case ScopeKind.Records: {
+    case Scope.Records: {
       if (!scope.recordCategories)
         throw new InvalidInputError("a record-scoped grant needs the category of each record");
       scope.recordCategories.forEach(assertCategory);

@@ -5,10 +5,11 @@
  */
 import { isAddressEqual, zeroHash, type Address, type Hash, type Hex, type TypedDataDefinition } from "viem";
 import { grantConsentTypes, medVaultDomain, revokeConsentTypes } from "../chain/eip712.ts";
+import { Scope } from "../chain/vocabulary.ts";
 import { medVaultAbi } from "../chain/generated.ts";
 import { entriesKeyResolver, type KeyResolver } from "../crypto/category.ts";
 import { createKeyShare, openKeyShare, shareEntriesFor } from "../crypto/keyshare.ts";
-import { categoriesToRotate, ScopeKind, type GrantScope } from "../crypto/revocation.ts";
+import { categoriesToRotate, type GrantScope } from "../crypto/revocation.ts";
 import { CATEGORY_IDS, categoriesFromMask, categoryMask } from "../records/categories.ts";
 import { cidFromDigest, cidToDigest, verifyBytes } from "../storage/cid.ts";
 import { request } from "./api.ts";
@@ -43,9 +44,9 @@ async function recordCategories(ctx: VaultContext, patient: Address, ids: readon
 }
 
 async function scopeOf(ctx: VaultContext, patient: Address, scope: number, mask: number, recordIds: readonly number[]): Promise<GrantScope> {
-  if (scope === ScopeKind.All) return { kind: ScopeKind.All };
-  if (scope === ScopeKind.Categories) return { kind: ScopeKind.Categories, categoryMask: mask };
-  return { kind: ScopeKind.Records, recordCategories: await recordCategories(ctx, patient, recordIds) };
+  if (scope === Scope.All) return { kind: Scope.All };
+  if (scope === Scope.Categories) return { kind: Scope.Categories, categoryMask: mask };
+  return { kind: Scope.Records, recordCategories: await recordCategories(ctx, patient, recordIds) };
 }
 
 /** Builds the key share for `grantee` over `categories`, uploads it and returns its digest. */
@@ -66,7 +67,7 @@ async function uploadKeyShare(ctx: VaultContext, keys: AccountKeys, grantee: Add
 }
 
 export function termsCategoryMask(terms: GrantTerms): number {
-  return terms.scope === ScopeKind.Categories ? categoryMask(terms.categories ?? []) : 0;
+  return terms.scope === Scope.Categories ? categoryMask(terms.categories ?? []) : 0;
 }
 
 /**
@@ -133,11 +134,11 @@ export type GrantConsentMessage = {
 export async function grantAccess(ctx: VaultContext, keys: AccountKeys, terms: GrantTerms, onStatus?: (s: TxStatus) => void): Promise<Hash> {
   if (isAddressEqual(terms.grantee, keys.account)) throw new VaultError("SELF_GRANT", "you cannot grant access to yourself");
   const mask = termsCategoryMask(terms);
-  const recordIds = terms.scope === ScopeKind.Records ? [...(terms.recordIds ?? [])] : [];
-  if (terms.scope === ScopeKind.Categories && mask === 0) throw new VaultError("EMPTY_SCOPE", "pick at least one category");
-  if (terms.scope === ScopeKind.Records && recordIds.length === 0) throw new VaultError("EMPTY_SCOPE", "pick at least one record");
+  const recordIds = terms.scope === Scope.Records ? [...(terms.recordIds ?? [])] : [];
+  if (terms.scope === Scope.Categories && mask === 0) throw new VaultError("EMPTY_SCOPE", "pick at least one category");
+  if (terms.scope === Scope.Records && recordIds.length === 0) throw new VaultError("EMPTY_SCOPE", "pick at least one record");
   const scope = await scopeOf(ctx, keys.account, terms.scope, mask, recordIds);
-  const categories = terms.scope === ScopeKind.All ? [...CATEGORY_IDS] : categoriesToRotate(scope);
+  const categories = terms.scope === Scope.All ? [...CATEGORY_IDS] : categoriesToRotate(scope);
   const digest = await uploadKeyShare(ctx, keys, terms.grantee, categories);
   const { hash } = await sendTx(
     ctx,
@@ -211,8 +212,8 @@ export async function reshareGrants(
 
 /** The categories a grant covers (all, its mask, or its records' categories). */
 export async function grantCategories(ctx: VaultContext, g: GrantInfo): Promise<number[]> {
-  if (g.scope === ScopeKind.All) return [...CATEGORY_IDS];
-  if (g.scope === ScopeKind.Categories) return categoriesFromMask(g.categoryMask);
+  if (g.scope === Scope.All) return [...CATEGORY_IDS];
+  if (g.scope === Scope.Categories) return categoriesFromMask(g.categoryMask);
   return [...new Set(await recordCategories(ctx, g.patient, g.recordIds))];
 }
 

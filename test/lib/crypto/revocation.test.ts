@@ -1,9 +1,9 @@
 import { expect } from "chai";
+import { Scope } from "../../../lib/chain/vocabulary.ts";
 import fc from "fast-check";
 import {
   InvalidInputError,
   MissingCategoryKeyError,
-  ScopeKind,
   categoriesToRotate,
   createKeyShare,
   decryptRecord,
@@ -73,21 +73,21 @@ describe("lib/records categories", () => {
 
 describe("lib/crypto revocation", () => {
   it("rotates the categories whose keys the grant shared", () => {
-    expect(categoriesToRotate({ kind: ScopeKind.All })).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(categoriesToRotate({ kind: ScopeKind.Categories, categoryMask: 0b10100 })).to.deep.equal([2, 4]);
-    expect(categoriesToRotate({ kind: ScopeKind.Records, recordCategories: [5, 2, 5] })).to.deep.equal([2, 5]);
-    expect(rotationMask({ kind: ScopeKind.Records, recordCategories: [5, 2, 5] })).to.equal(0b100100);
-    expect(() => categoriesToRotate({ kind: ScopeKind.Categories })).to.throw(InvalidInputError);
-    expect(() => categoriesToRotate({ kind: ScopeKind.Records })).to.throw(InvalidInputError);
-    expect(() => categoriesToRotate({ kind: ScopeKind.Records, recordCategories: [40] })).to.throw(InvalidInputError);
-    expect(() => categoriesToRotate({ kind: 7 as ScopeKind })).to.throw(InvalidInputError, /scope kind/);
+    expect(categoriesToRotate({ kind: Scope.All })).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(categoriesToRotate({ kind: Scope.Categories, categoryMask: 0b10100 })).to.deep.equal([2, 4]);
+    expect(categoriesToRotate({ kind: Scope.Records, recordCategories: [5, 2, 5] })).to.deep.equal([2, 5]);
+    expect(rotationMask({ kind: Scope.Records, recordCategories: [5, 2, 5] })).to.equal(0b100100);
+    expect(() => categoriesToRotate({ kind: Scope.Categories })).to.throw(InvalidInputError);
+    expect(() => categoriesToRotate({ kind: Scope.Records })).to.throw(InvalidInputError);
+    expect(() => categoriesToRotate({ kind: Scope.Records, recordCategories: [40] })).to.throw(InvalidInputError);
+    expect(() => categoriesToRotate({ kind: 7 as Scope })).to.throw(InvalidInputError, /scope kind/);
   });
 
   it("after revoke + rotate, the revoked clinician cannot read new records; a remaining grantee can", () => {
     const deployment = { chainId: ctx.chainId, contract: ctx.contract };
     const revoked = generateAccountKey();
     const remaining = generateAccountKey();
-    const scope = { kind: ScopeKind.Categories, categoryMask: categoryMask([2]) } as const;
+    const scope = { kind: Scope.Categories, categoryMask: categoryMask([2]) } as const;
     // keyEpochs(patient) as the contract returns it: uint32[32], index = category.
     const keyEpochs: number[] = new Array<number>(32).fill(0);
     const grantTo = (publicKeyHex: `0x${string}`) =>
