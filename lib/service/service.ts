@@ -12,7 +12,7 @@
  *   GET  /api/records/{cid}?patient=0x…&record=N → ciphertext
  *   DELETE /api/records/{cid}?patient=0x…&record=N → 204; unpins an erased record's ciphertext
  *   GET  /api/keyshares/{cid}       → key-share object
- *   GET  /api/access-log?patient=0x…&limit=&before= → { entries, next }
+ *   GET  /api/access-log?patient=0x…&limit=&before=&outcome= → { entries, next }
  *   GET  /api/health                → { ok, chainId, blockNumber, contracts, storage } | 503
  *   POST /api/rpc                   read-only JSON-RPC relay (lib/service/rpc-proxy.ts)
  */
