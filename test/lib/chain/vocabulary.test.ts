@@ -18,11 +18,11 @@ import {
 import { deployMedVault, withCast, type Deployed } from "../../contracts/fixture.ts";
 
 describe("lib/chain vocabulary", () => {
-  let conn: Awaited<ReturnType<typeof network.create>>;
+  let conn: Awaited<ReturnType<typeof network.create<"generic">>>;
   let d: Deployed;
 
   before(async () => {
-    conn = await network.create({ override: { allowUnlimitedContractSize: true } });
+    conn = await network.create<"generic">({ override: { allowUnlimitedContractSize: true } });
     d = await withCast(await deployMedVault(conn));
   });
 
