@@ -10,6 +10,7 @@ import { network } from "hardhat";
 import { createSiweMessage } from "viem/siwe";
 import { custom, getAddress, toHex, type Address, type Hex } from "viem";
 import { createChainClient, type ChainClient } from "../../lib/chain/client.ts";
+import { LOCAL_CHAIN_ID } from "../../lib/chain/vocabulary.ts";
 import { loadConfig, type ServerConfig } from "../../lib/config.ts";
 import { encryptRecord } from "../../lib/crypto/envelope.ts";
 import { AccessLog } from "../../lib/service/access-log.ts";
@@ -18,20 +19,20 @@ import { createService, type MedVaultService } from "../../lib/service/service.t
 import { HeliaStore } from "../../lib/storage/helia.ts";
 import type { RecordStore } from "../../lib/storage/types.ts";
 import MedVaultModule from "../../ignition/modules/MedVault.ts";
+import { MedVault__factory, type MedVault } from "../../types/ethers-contracts/index.ts";
 
 export const SESSION_SECRET = "test-secret-0123456789abcdef0123456789abcdef";
 export const ORIGIN = "http://localhost:3000";
 export const DOMAIN = "localhost:3000";
-export const CHAIN_ID = 31337;
+export const CHAIN_ID = LOCAL_CHAIN_ID;
 
 type Connection = Awaited<ReturnType<typeof network.create>>;
 export type Signer = Awaited<ReturnType<Connection["ethers"]["getSigners"]>>[number];
 
 export type Stack = {
   conn: Connection;
-  // Ignition hands back an ethers Contract; its methods are typed dynamically.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  medVault: any;
+  /** The deployed MedVault, typed by typechain, connected to the admin (account 0). */
+  medVault: MedVault;
   contract: Address;
   signers: Signer[];
   dir: string;
@@ -51,9 +52,11 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   // `hardhat test --coverage` (run before these suites) leaves instrumented artifacts
   // behind, which are over the 24 KiB code-size limit.
   const conn = await network.create({ override: { allowUnlimitedContractSize: true } });
-  const { medVault } = await conn.ignition.deploy(MedVaultModule);
-  const contract = getAddress(await medVault.getAddress());
+  const deployed = await conn.ignition.deploy(MedVaultModule);
+  const contract = getAddress(await deployed.medVault.getAddress());
   const signers = await conn.ethers.getSigners();
+  // Ignition hands back an untyped ethers Contract; the typechain factory types the same one.
+  const medVault = MedVault__factory.connect(contract, signers[0]!);
   const dir = await mkdtemp(path.join(tmpdir(), "medvault-service-"));
   const config = loadConfig({
     SESSION_SECRET,
