@@ -5,10 +5,8 @@
  * the real storage service over HTTP, real wallet signatures.
  */
 import { expect } from "chai";
-import { keccak256, stringToHex, toBytes } from "viem";
 import { MissingCategoryKeyError } from "../../../lib/crypto/errors.ts";
 import { EMERGENCY_CATEGORIES } from "../../../lib/records/categories.ts";
-import { REGISTRAR_ROLE } from "../../../lib/chain/vocabulary.ts";
 import {
   breakGlass,
   EMERGENCY_MASK,
@@ -24,21 +22,19 @@ import {
   registerClinicianKey,
   registerPatient,
   releaseEmergencyKit,
-  sendTx,
   ServiceError,
   setupEmergencyKit,
   signIn,
   timeline,
   unlockAccount,
+  verifyClinician,
   writeRecord,
   type AccountKeys,
   type VaultContext,
 } from "../../../lib/vault/index.ts";
 import { logLines, startStack, type Stack } from "../../service/harness.ts";
-import { vaultContextFor } from "./context.ts";
+import { dec, enc, registrarFor, vaultContextFor } from "./context.ts";
 
-const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 const ALLERGY = "Anaphylaxis to penicillin (2019): hives, airway swelling.";
 const REASON = "Unconscious in A&E, checking allergies before antibiotics";
 
@@ -51,13 +47,14 @@ describe("lib/vault emergency kit", function () {
 
   const ctxFor = (address: string): VaultContext => vaultContextFor(stack, address);
   const uploadsBy = async (account: string) =>
-    (await logLines(stack)).map((l) => JSON.parse(l) as { action: string; actor: string }).filter((e) => e.action === "upload" && e.actor === account).length;
+    (await logLines(stack))
+      .map((l) => JSON.parse(l) as { action: string; actor: string })
+      .filter((e) => e.action === "upload" && e.actor === account).length;
 
   before(async () => {
     stack = await startStack();
-    const [admin, reg, doc, pat, other] = stack.signers;
-    await (await stack.medVault.connect(admin).grantRole(REGISTRAR_ROLE, reg!.address)).wait();
-    registrar = ctxFor(reg!.address);
+    const [, reg, doc, pat, other] = stack.signers;
+    registrar = await registrarFor(stack, reg!.address);
     doctor = ctxFor(doc!.address);
     patient = ctxFor(pat!.address);
     stranger = ctxFor(other!.address);
@@ -67,13 +64,27 @@ describe("lib/vault emergency kit", function () {
     rKeys = await registerClinicianKey(registrar, await unlockAccount(registrar));
     dKeys = await registerClinicianKey(doctor, await unlockAccount(doctor));
     const name = "Dr. Amara Okafor";
-    await sendTx(registrar, { functionName: "verifyClinician", args: [doctor.account, stringToHex("GMC-7041123", { size: 32 }), keccak256(toBytes(name)), name] });
+    await verifyClinician(registrar, doctor.account, { name, licence: "GMC-7041123" });
     await registerClinicianKey(stranger, await unlockAccount(stranger));
 
     await Promise.all([signIn(patient), signIn(doctor), signIn(registrar)]);
     const own = ownKeyResolver(patient, pKeys);
-    allergyId = (await writeRecord(patient, own, { patient: pKeys.account, category: 7, content: enc(ALLERGY), mime: "text/plain" })).recordId;
-    noteId = (await writeRecord(patient, own, { patient: pKeys.account, category: 1, content: enc("Private note: not for emergencies"), mime: "text/plain" })).recordId;
+    allergyId = (
+      await writeRecord(patient, own, {
+        patient: pKeys.account,
+        category: 7,
+        content: enc(ALLERGY),
+        mime: "text/plain",
+      })
+    ).recordId;
+    noteId = (
+      await writeRecord(patient, own, {
+        patient: pKeys.account,
+        category: 1,
+        content: enc("Private note: not for emergencies"),
+        mime: "text/plain",
+      })
+    ).recordId;
   });
   after(async () => stack?.close());
 
@@ -85,7 +96,14 @@ describe("lib/vault emergency kit", function () {
 
     await setupEmergencyKit(patient, pKeys, registrar.account);
     const kit = await emergencyKitOf(patient, pKeys.account);
-    expect(kit).to.include({ grantee: registrar.account, scope: 1, categoryMask: EMERGENCY_MASK, permission: 3, purpose: 5, state: "active" });
+    expect(kit).to.include({
+      grantee: registrar.account,
+      scope: 1,
+      categoryMask: EMERGENCY_MASK,
+      permission: 3,
+      purpose: 5,
+      state: "active",
+    });
     expect(EMERGENCY_CATEGORIES).to.deep.equal([0, 3, 4, 7, 8]);
     // The escrow authorises no read: an escrow grant never does.
     const [allergy] = (await listRecords(registrar, pKeys.account)).filter((r) => r.recordId === allergyId);

@@ -4,10 +4,9 @@
  * patient or clinician relies on.
  */
 import { expect } from "chai";
-import { keccak256, stringToHex, toBytes, type Address } from "viem";
+import type { Address } from "viem";
 import { KeyMismatchError, MissingCategoryKeyError } from "../../../lib/crypto/errors.ts";
 import { decryptRecord } from "../../../lib/crypto/envelope.ts";
-import { REGISTRAR_ROLE } from "../../../lib/chain/vocabulary.ts";
 import {
   breakGlass,
   eraseRecord,
@@ -31,16 +30,14 @@ import {
   signIn,
   timeline,
   unlockAccount,
+  verifyClinician,
   verifyRecord,
   writeRecord,
   type AccountKeys,
   type VaultContext,
 } from "../../../lib/vault/index.ts";
 import { startStack, type Stack } from "../../service/harness.ts";
-import { vaultContextFor } from "./context.ts";
-
-const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+import { dec, enc, registrarFor, vaultContextFor } from "./context.ts";
 
 describe("lib/vault flows against the real contracts and storage service", function () {
   this.timeout(120_000);
@@ -58,9 +55,8 @@ describe("lib/vault flows against the real contracts and storage service", funct
 
   before(async () => {
     stack = await startStack();
-    const [admin, reg, doc, pat] = stack.signers;
-    await (await stack.medVault.connect(admin).grantRole(REGISTRAR_ROLE, reg!.address)).wait();
-    registrar = ctxFor(reg!.address);
+    const [, reg, doc, pat] = stack.signers;
+    registrar = await registrarFor(stack, reg!.address);
     doctor = ctxFor(doc!.address);
     patient = ctxFor(pat!.address);
     colleague = ctxFor(stack.signers[6]!.address);
@@ -77,7 +73,7 @@ describe("lib/vault flows against the real contracts and storage service", funct
 
     dKeys = await registerClinicianKey(doctor, await unlockAccount(doctor));
     const name = "Dr. Amara Okafor";
-    await sendTx(registrar, { functionName: "verifyClinician", args: [doctor.account, stringToHex("GMC-7041123", { size: 32 }), keccak256(toBytes(name)), name] });
+    await verifyClinician(registrar, doctor.account, { name, licence: "GMC-7041123" });
   });
 
   it("refuses a wallet whose derived key is not the registered one", async () => {
@@ -94,16 +90,36 @@ describe("lib/vault flows against the real contracts and storage service", funct
     await signIn(patient);
     const resolver = ownKeyResolver(patient, pKeys);
     const stages: string[] = [];
-    await saveProfile(patient, resolver, pKeys.account, {
-      name: "Maria Lopez", birthDate: "1979-03-14", gender: "female", phone: "+34 600 123 456",
-      email: "maria@example.org", address: "Calle Mayor 1, Madrid", currentProblem: "Recurring migraines",
-    }, undefined, (p) => stages.push(p.stage));
+    await saveProfile(
+      patient,
+      resolver,
+      pKeys.account,
+      {
+        name: "Maria Lopez",
+        birthDate: "1979-03-14",
+        gender: "female",
+        phone: "+34 600 123 456",
+        email: "maria@example.org",
+        address: "Calle Mayor 1, Madrid",
+        currentProblem: "Recurring migraines",
+      },
+      undefined,
+      (p) => stages.push(p.stage),
+    );
     expect([...new Set(stages)]).to.deep.equal(["encrypt", "upload", "anchor", "confirmed"]);
-    const note = await writeRecord(patient, resolver, { patient: pKeys.account, category: 1, content: enc(NOTE), mime: "text/plain" });
+    const note = await writeRecord(patient, resolver, {
+      patient: pKeys.account,
+      category: 1,
+      content: enc(NOTE),
+      mime: "text/plain",
+    });
     expect(note.recordId).to.equal(2);
 
     const records = await listRecords(patient, pKeys.account);
-    expect(records.map((r) => [r.recordId, r.category, r.author])).to.deep.equal([[2, 1, pKeys.account], [1, 0, pKeys.account]]);
+    expect(records.map((r) => [r.recordId, r.category, r.author])).to.deep.equal([
+      [2, 1, pKeys.account],
+      [1, 0, pKeys.account],
+    ]);
     const profile = await readProfile(patient, resolver, records);
     expect(profile?.profile.name).to.equal("Maria Lopez");
     const opened = await readRecord(patient, resolver, records[0]!);
@@ -115,7 +131,14 @@ describe("lib/vault flows against the real contracts and storage service", funct
 
   it("grants one category for a day; the clinician opens one session and reads exactly what was written", async () => {
     const expiry = Math.floor(Date.now() / 1000) + 86_400;
-    await grantAccess(patient, pKeys, { grantee: doctor.account, scope: 1, categories: [1], permission: 1, expiry, purpose: 0 });
+    await grantAccess(patient, pKeys, {
+      grantee: doctor.account,
+      scope: 1,
+      categories: [1],
+      permission: 1,
+      expiry,
+      purpose: 0,
+    });
     const [grant] = await grantsTo(doctor, doctor.account);
     expect(grant).to.include({ patient: pKeys.account, state: "active", categoryMask: 2 });
 
@@ -123,10 +146,19 @@ describe("lib/vault flows against the real contracts and storage service", funct
     const resolver = await granteeKeyResolver(doctor, dKeys, pKeys.account);
     const records = await listRecords(doctor, pKeys.account);
     const inScope = records.filter((r) => r.category === 1);
-    await openSession(doctor, pKeys.account, inScope.map((r) => r.recordId), 0);
+    await openSession(
+      doctor,
+      pKeys.account,
+      inScope.map((r) => r.recordId),
+      0,
+    );
     expect(dec((await readRecord(doctor, resolver, inScope[0]!)).content)).to.equal(NOTE);
     // The profile (category 0) was not shared: the service refuses it.
-    const refused = await readRecord(doctor, resolver, records.find((r) => r.category === 0)!).catch((e: unknown) => e);
+    const refused = await readRecord(
+      doctor,
+      resolver,
+      records.find((r) => r.category === 0)!,
+    ).catch((e: unknown) => e);
     expect(refused).to.be.instanceOf(ServiceError).and.include({ status: 403 });
 
     const events = await timeline(patient, pKeys.account);
@@ -144,8 +176,15 @@ describe("lib/vault flows against the real contracts and storage service", funct
     // A second clinician with the same category keeps reading after the first is revoked.
     cKeys = await registerClinicianKey(colleague, await unlockAccount(colleague));
     const name = "Dr. Lucas Brandt";
-    await sendTx(registrar, { functionName: "verifyClinician", args: [colleague.account, stringToHex("GMC-1", { size: 32 }), keccak256(toBytes(name)), name] });
-    await grantAccess(patient, pKeys, { grantee: colleague.account, scope: 1, categories: [1, 2], permission: 1, expiry: Math.floor(Date.now() / 1000) + 7 * 86_400, purpose: 1 });
+    await verifyClinician(registrar, colleague.account, { name, licence: "GMC-1" });
+    await grantAccess(patient, pKeys, {
+      grantee: colleague.account,
+      scope: 1,
+      categories: [1, 2],
+      permission: 1,
+      expiry: Math.floor(Date.now() / 1000) + 7 * 86_400,
+      purpose: 1,
+    });
     await signIn(colleague);
 
     const oldShare = await granteeKeyResolver(doctor, dKeys, pKeys.account);
@@ -156,26 +195,39 @@ describe("lib/vault flows against the real contracts and storage service", funct
     expect(grants.find((g) => g.grantee === doctor.account)).to.include({ state: "revoked" });
     expect(grants.find((g) => g.grantee === colleague.account)).to.include({ state: "active" });
 
-    const after = await writeRecord(patient, ownKeyResolver(patient, pKeys), { patient: pKeys.account, category: 1, content: enc("Seen after revocation"), mime: "text/plain" });
+    const after = await writeRecord(patient, ownKeyResolver(patient, pKeys), {
+      patient: pKeys.account,
+      category: 1,
+      content: enc("Seen after revocation"),
+      mime: "text/plain",
+    });
     const record = (await listRecords(doctor, pKeys.account)).find((r) => r.recordId === after.recordId)!;
     const err = await readRecord(doctor, oldShare, record).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ServiceError).and.include({ status: 403 });
 
     // Even holding the ciphertext, the keys the clinician had cannot open it: the epoch moved on.
     const bytes = await fetchCiphertext(patient, record);
-    expect(() => decryptRecord(bytes, { chainId: 31337, contract: stack.contract, patient: pKeys.account, category: 1 }, oldShare)).to.throw(MissingCategoryKeyError);
+    expect(() =>
+      decryptRecord(bytes, { chainId: 31337, contract: stack.contract, patient: pKeys.account, category: 1 }, oldShare),
+    ).to.throw(MissingCategoryKeyError);
 
     const fresh = await granteeKeyResolver(colleague, cKeys, pKeys.account);
     expect(dec((await readRecord(colleague, fresh, record)).content)).to.equal("Seen after revocation");
 
     const events = await timeline(patient, pKeys.account);
-    expect(events.some((e) => e.kind === "refused" && e.actor === doctor.account && e.recordIds[0] === after.recordId)).to.equal(true);
+    expect(
+      events.some((e) => e.kind === "refused" && e.actor === doctor.account && e.recordIds[0] === after.recordId),
+    ).to.equal(true);
   });
 
   it("puts break-glass access first on the patient's timeline with its reason", async () => {
     await breakGlass(doctor, pKeys.account, "Unconscious in A&E, suspected overdose", 3600);
     const [first] = await timeline(patient, pKeys.account);
-    expect(first).to.include({ kind: "emergency", actor: doctor.account, reason: "Unconscious in A&E, suspected overdose" });
+    expect(first).to.include({
+      kind: "emergency",
+      actor: doctor.account,
+      reason: "Unconscious in A&E, suspected overdose",
+    });
     const err = await breakGlass(doctor, pKeys.account, "  ", 3600).catch((e: unknown) => e);
     expect(err).to.include({ code: "REASON_REQUIRED" });
   });
@@ -187,10 +239,17 @@ describe("lib/vault flows against the real contracts and storage service", funct
     const resolver = await granteeKeyResolver(doctor, dKeys, pKeys.account);
     expect(dec((await readRecord(doctor, resolver, records[0]!)).content)).to.equal("Seen after revocation");
     // Read+write: the clinician adds a record the patient can open with their own keys.
-    const written = await writeRecord(doctor, resolver, { patient: pKeys.account, category: 4, content: enc("Diagnosis: migraine with aura"), mime: "text/plain" });
+    const written = await writeRecord(doctor, resolver, {
+      patient: pKeys.account,
+      category: 4,
+      content: enc("Diagnosis: migraine with aura"),
+      mime: "text/plain",
+    });
     const byDoctor = (await listRecords(patient, pKeys.account)).find((r) => r.recordId === written.recordId)!;
     expect(byDoctor.author).to.equal(doctor.account);
-    expect(dec((await readRecord(patient, ownKeyResolver(patient, pKeys), byDoctor)).content)).to.equal("Diagnosis: migraine with aura");
+    expect(dec((await readRecord(patient, ownKeyResolver(patient, pKeys), byDoctor)).content)).to.equal(
+      "Diagnosis: migraine with aura",
+    );
     await sendTx(registrar, { functionName: "suspendClinician", args: [doctor.account as Address] });
     expect((await grantsTo(doctor, doctor.account))[0]).to.include({ state: "suspended" });
     const err = await readRecord(doctor, resolver, records[0]!).catch((e: unknown) => e);
@@ -212,7 +271,12 @@ describe("lib/vault erasure", function () {
 
     const keys = await registerPatient(ctx, await unlockAccount(ctx));
     await signIn(ctx);
-    const { recordId, cid } = await writeRecord(ctx, ownKeyResolver(ctx, keys), { patient: account, category: 9, content: enc("to be shredded"), mime: "text/plain" });
+    const { recordId, cid } = await writeRecord(ctx, ownKeyResolver(ctx, keys), {
+      patient: account,
+      category: 9,
+      content: enc("to be shredded"),
+      mime: "text/plain",
+    });
     expect((await stack.store.stat(cid))?.pinned).to.equal(true);
     await eraseRecord(ctx, { recordId, cid, patient: account });
     const [record] = await listRecords(ctx, account);

@@ -5,12 +5,10 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import { createPublicClient, createWalletClient, custom, getAddress, type Address } from "viem";
-import { chainFor } from "../../../lib/chain/contract.ts";
+import { getAddress, type Address } from "viem";
 import { medVaultAbi } from "../../../lib/chain/generated.ts";
 import {
   cancelSignatures,
-  cookieFetch,
   deviceRegistrationTypedData,
   explainError,
   grantConsentTypedData,
@@ -20,8 +18,7 @@ import {
   type VaultContext,
 } from "../../../lib/vault/index.ts";
 import MedVaultModule from "../../../ignition/modules/MedVault.ts";
-
-const chain = chainFor(31337);
+import { vaultContexts } from "./context.ts";
 
 describe("lib/vault signed messages", function () {
   this.timeout(60_000);
@@ -32,19 +29,9 @@ describe("lib/vault signed messages", function () {
     const conn = await network.create({ override: { allowUnlimitedContractSize: true } });
     const { medVault } = await conn.ignition.deploy(MedVaultModule);
     const contract = getAddress(await medVault.getAddress());
-    const transport = custom(conn.provider, { retryCount: 0 });
     accounts = (await conn.ethers.getSigners()).map((s) => getAddress(s.address));
-    contexts = (address) => {
-      const account = getAddress(address);
-      return {
-        publicClient: createPublicClient({ chain, transport, pollingInterval: 50 }),
-        walletClient: createWalletClient({ chain, transport, account }),
-        account,
-        contract,
-        chainId: 31337,
-        api: { baseUrl: "http://127.0.0.1:1", fetch: cookieFetch() },
-      };
-    };
+    // No storage service: these flows only sign and send to the chain.
+    contexts = vaultContexts(conn.provider, contract, "http://127.0.0.1:1");
   });
 
   const deadlineIn = async (ctx: VaultContext, seconds: number) =>

@@ -4,8 +4,6 @@
  * are the whole timeline.
  */
 import { expect } from "chai";
-import { keccak256, stringToHex, toBytes } from "viem";
-import { REGISTRAR_ROLE } from "../../../lib/chain/vocabulary.ts";
 import {
   breakGlass,
   grantAccess,
@@ -13,15 +11,15 @@ import {
   ownKeyResolver,
   registerClinicianKey,
   registerPatient,
-  sendTx,
   signIn,
   timeline,
   timelinePage,
   unlockAccount,
+  verifyClinician,
   writeRecord,
 } from "../../../lib/vault/index.ts";
 import { startStack, type Stack } from "../../service/harness.ts";
-import { vaultContextFor } from "./context.ts";
+import { enc, registrarFor, vaultContextFor } from "./context.ts";
 
 describe("lib/vault paged timeline", function () {
   this.timeout(180_000);
@@ -31,17 +29,27 @@ describe("lib/vault paged timeline", function () {
   it("pages sessions newest first without gaps or overlaps, emergency access first", async () => {
     stack = await startStack();
     const ctxFor = (address: string) => vaultContextFor(stack, address);
-    const [admin, reg, doc, pat] = stack.signers;
-    await (await stack.medVault.connect(admin).grantRole(REGISTRAR_ROLE, reg!.address)).wait();
-    const registrar = ctxFor(reg!.address);
+    const [, reg, doc, pat] = stack.signers;
+    const registrar = await registrarFor(stack, reg!.address);
     const doctor = ctxFor(doc!.address);
     const patient = ctxFor(pat!.address);
-    await sendTx(registrar, { functionName: "verifyClinician", args: [doctor.account, stringToHex("GMC-9", { size: 32 }), keccak256(toBytes("Dr. Page")), "Dr. Page"] });
+    await verifyClinician(registrar, doctor.account, { name: "Dr. Page", licence: "GMC-9" });
     await registerClinicianKey(doctor, await unlockAccount(doctor));
     const keys = await registerPatient(patient, await unlockAccount(patient));
     await signIn(patient);
-    const { recordId } = await writeRecord(patient, ownKeyResolver(patient, keys), { patient: keys.account, category: 1, content: new TextEncoder().encode("note"), mime: "text/plain" });
-    await grantAccess(patient, keys, { grantee: doctor.account, scope: 0, permission: 1, expiry: Math.floor(Date.now() / 1000) + 86_400, purpose: 0 });
+    const { recordId } = await writeRecord(patient, ownKeyResolver(patient, keys), {
+      patient: keys.account,
+      category: 1,
+      content: enc("note"),
+      mime: "text/plain",
+    });
+    await grantAccess(patient, keys, {
+      grantee: doctor.account,
+      scope: 0,
+      permission: 1,
+      expiry: Math.floor(Date.now() / 1000) + 86_400,
+      purpose: 0,
+    });
     // The emergency is the oldest access; twelve sessions follow, one block each.
     await breakGlass(doctor, keys.account, "Collapsed at the clinic, checking medication", 3600);
     for (let i = 0; i < 12; i++) {
@@ -60,7 +68,10 @@ describe("lib/vault paged timeline", function () {
     let before = first.olderBefore;
     while (before !== undefined) {
       const page = await timelinePage(patient, keys.account, { limit: 5, before });
-      expect(page.entries.some((e) => e.kind === "emergency"), "emergency only on the first page").to.equal(false);
+      expect(
+        page.entries.some((e) => e.kind === "emergency"),
+        "emergency only on the first page",
+      ).to.equal(false);
       pages.push(page.entries.filter((e) => e.kind === "session"));
       before = page.olderBefore;
     }
@@ -70,6 +81,11 @@ describe("lib/vault paged timeline", function () {
     expect(new Set(paged.map((e) => e.id)).size).to.equal(12);
 
     const whole = await timeline(patient, keys.account);
-    expect(whole.filter((e) => e.kind === "session").map((e) => e.id).sort()).to.deep.equal(paged.map((e) => e.id).sort());
+    expect(
+      whole
+        .filter((e) => e.kind === "session")
+        .map((e) => e.id)
+        .sort(),
+    ).to.deep.equal(paged.map((e) => e.id).sort());
   });
 });

@@ -4,8 +4,7 @@
  * patient's timeline pages through the whole service log.
  */
 import { expect } from "chai";
-import { getAddress, keccak256, stringToHex, toBytes } from "viem";
-import { REGISTRAR_ROLE } from "../../../lib/chain/vocabulary.ts";
+import { getAddress } from "viem";
 import {
   fetchCiphertext,
   grantAccess,
@@ -15,14 +14,14 @@ import {
   ownKeyResolver,
   registerClinicianKey,
   registerPatient,
-  sendTx,
   serviceLog,
   signIn,
   unlockAccount,
+  verifyClinician,
   writeRecord,
 } from "../../../lib/vault/index.ts";
 import { startStack, type Stack } from "../../service/harness.ts";
-import { vaultContextFor } from "./context.ts";
+import { enc, registrarFor, vaultContextFor } from "./context.ts";
 
 describe("lib/vault viewing sessions", function () {
   this.timeout(180_000);
@@ -31,20 +30,16 @@ describe("lib/vault viewing sessions", function () {
 
   it("opens a session when the service asks for one, reuses it, and pages the whole service log", async () => {
     stack = await startStack();
-    const [admin, reg, doc, pat] = stack.signers;
-    await (await stack.medVault.connect(admin).grantRole(REGISTRAR_ROLE, reg!.address)).wait();
-    const registrar = vaultContextFor(stack, reg!.address);
+    const [, reg, doc, pat] = stack.signers;
+    const registrar = await registrarFor(stack, reg!.address);
     const doctor = vaultContextFor(stack, doc!.address);
     const patient = vaultContextFor(stack, pat!.address);
-    await sendTx(registrar, {
-      functionName: "verifyClinician",
-      args: [doctor.account, stringToHex("GMC-8", { size: 32 }), keccak256(toBytes("Dr. View")), "Dr. View"],
-    });
+    await verifyClinician(registrar, doctor.account, { name: "Dr. View", licence: "GMC-8" });
     await registerClinicianKey(doctor, await unlockAccount(doctor));
     const keys = await registerPatient(patient, await unlockAccount(patient));
     await signIn(patient);
     await signIn(doctor);
-    const note = { patient: keys.account, category: 1, content: new TextEncoder().encode("note"), mime: "text/plain" };
+    const note = { patient: keys.account, category: 1, content: enc("note"), mime: "text/plain" };
     await writeRecord(patient, ownKeyResolver(patient, keys), note);
     await writeRecord(patient, ownKeyResolver(patient, keys), note);
     const grant = {
