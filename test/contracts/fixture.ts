@@ -1,22 +1,31 @@
 import { id, type Signer } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkConnection } from "hardhat/types/network";
-import { registerDeviceTypes } from "../../lib/chain/eip712.ts";
+import { medVaultDomain, registerDeviceTypes } from "../../lib/chain/eip712.ts";
+import { ClinicianStatusCode, Permission, Scope } from "../../lib/chain/vocabulary.ts";
+import { categoryByKey, type CategoryKey } from "../../lib/records/categories.ts";
 import { buildMedVaultModule } from "../../ignition/modules/MedVault.ts";
 import { MedVault__factory, type MedVault } from "../../types/ethers-contracts/index.ts";
 
+// The contract's vocabulary comes from lib/ (its one definition), under the names these tests use.
+const categoryId = (key: CategoryKey) => categoryByKey(key).id;
 export const CATEGORY = {
-  Profile: 0,
-  Note: 1,
-  Lab: 2,
-  Prescription: 3,
-  Diagnosis: 4,
-  Imaging: 5,
-  Device: 6,
+  Profile: categoryId("profile"),
+  Note: categoryId("note"),
+  Lab: categoryId("lab"),
+  Prescription: categoryId("prescription"),
+  Diagnosis: categoryId("diagnosis"),
+  Imaging: categoryId("imaging"),
+  Device: categoryId("device"),
 } as const;
-export const SCOPE = { All: 0, Categories: 1, Records: 2 } as const;
-export const PERMISSION = { Read: 1, ReadWrite: 2, Escrow: 3 } as const;
-export const STATUS = { None: 0n, Verified: 1n, Suspended: 2n } as const;
+export const SCOPE = Scope;
+export const PERMISSION = Permission;
+// ethers returns the enum as a bigint.
+export const STATUS = {
+  None: BigInt(ClinicianStatusCode.None),
+  Verified: BigInt(ClinicianStatusCode.Verified),
+  Suspended: BigInt(ClinicianStatusCode.Suspended),
+} as const;
 export const DAY = 24 * 60 * 60;
 
 export type Grant = {
@@ -108,7 +117,7 @@ export async function signDevice(
   const provider = device.provider!;
   const { chainId } = await provider.getNetwork();
   const address = await device.getAddress();
-  const domain = { name: "MedVault", version: "1", chainId, verifyingContract: await medVault.getAddress() };
+  const domain = medVaultDomain(chainId, await medVault.getAddress());
   const n = nonce ?? (await medVault.deviceNonce(address));
   return device.signTypedData(domain, DEVICE_TYPES, { device: address, patient, nonce: n, deadline });
 }
