@@ -20,6 +20,9 @@ describe("lib/vault error sentences", () => {
   });
 
   it("has no sentence for an error the ABI does not have", () => {
+    // The table is keyed by the ABI's error names: tsc refuses a sentence for any other.
+    // @ts-expect-error EnforcedPause is not an error of the MedVault ABI
+    const _stale: Partial<typeof CONTRACT_ERROR_SENTENCES> = { EnforcedPause: () => "paused" };
     const known = new Set<string>(abiErrors);
     const stale = Object.keys(CONTRACT_ERROR_SENTENCES).filter((name) => !known.has(name));
     expect(stale, "sentences naming no ABI error").to.deep.equal([]);
