@@ -13,7 +13,15 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type Chain, type Hex, type PublicClient, type Transport, createPublicClient, encodeFunctionData, http, keccak256, stringToHex } from "viem";
+import {
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  createPublicClient,
+  encodeFunctionData,
+  http,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { medVaultAbi } from "../lib/chain/generated.ts";
 import {
@@ -25,7 +33,6 @@ import {
   readRecord,
   registerClinicianKey,
   registerPatient,
-  sendTx,
   signIn,
   timeline,
   timelinePage,
@@ -33,10 +40,20 @@ import {
   writeRecord,
   type RecordInfo,
   listRecords,
+  verifyClinician,
 } from "../lib/vault/index.ts";
-import { DEMO_ACCOUNTS, demoAccount } from "./demo-accounts.ts";
-import { actor, localChain } from "./seed.ts";
-import { ROOT, buildApp, deployContracts, freePort, rpc, startApp, startHardhatNode, stopAll } from "./stack.ts";
+import { DEMO_ACCOUNTS, demoAccount } from "../lib/devstack/demo-accounts.ts";
+import { actor, localChain } from "../lib/devstack/seed.ts";
+import {
+  ROOT,
+  buildApp,
+  deployContracts,
+  freePort,
+  rpc,
+  startApp,
+  startHardhatNode,
+  stopAll,
+} from "../lib/devstack/stack.ts";
 
 const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? 5));
 const median = (xs: number[]) => {
@@ -69,7 +86,7 @@ async function fillSessions(rpcUrl: string, clinicianKey: Hex, contract: Hex, pa
   await rpc(rpcUrl, "evm_setAutomine", [false]);
   try {
     const PER_BLOCK = 10;
-    for (let sent = 0; sent < count; ) {
+    for (let sent = 0; sent < count;) {
       const batch = Math.min(500, count - sent);
       const txs: Hex[] = [];
       for (let i = 0; i < batch; i++)
@@ -115,7 +132,10 @@ async function main() {
     log,
     { host: "127.0.0.1" },
   );
-  const publicClient = createPublicClient({ chain: localChain(chainNode.url), transport: http(chainNode.url) }) as PublicClient<Transport, Chain>;
+  const publicClient = createPublicClient({
+    chain: localChain(chainNode.url),
+    transport: http(chainNode.url),
+  }) as PublicClient<Transport, Chain>;
   const mk = (name: string) => actor(demoAccount(name), chainNode.url, app.url, publicClient, contract);
   const registrar = mk(registrarDemo.name);
   const doctor = mk("Dr. Amara Okafor");
@@ -125,10 +145,7 @@ async function main() {
     ReturnType<typeof mk>,
   ];
 
-  await sendTx(registrar.ctx, {
-    functionName: "verifyClinician",
-    args: [doctor.ctx.account, stringToHex("BENCH-1", { size: 32 }), keccak256(stringToHex(doctor.demo.name)), doctor.demo.name],
-  });
+  await verifyClinician(registrar.ctx, doctor.ctx.account, { name: doctor.demo.name, licence: "BENCH-1" });
   const doctorKeys: AccountKeys = await registerClinicianKey(doctor.ctx, await unlockAccount(doctor.ctx));
   await signIn(doctor.ctx);
   const keys = new Map<string, AccountKeys>();
@@ -137,7 +154,13 @@ async function main() {
     await signIn(p.ctx);
   }
   const now = Number((await publicClient.getBlock()).timestamp);
-  await grantAccess(writer.ctx, keys.get(writer.ctx.account)!, { grantee: doctor.ctx.account, scope: 0, permission: 1, expiry: now + 86_400, purpose: 0 });
+  await grantAccess(writer.ctx, keys.get(writer.ctx.account)!, {
+    grantee: doctor.ctx.account,
+    scope: 0,
+    permission: 1,
+    expiry: now + 86_400,
+    purpose: 0,
+  });
 
   // 1 MiB write: encrypt → upload → anchor → confirmed.
   const ownResolver = ownKeyResolver(writer.ctx, keys.get(writer.ctx.account)!);
@@ -147,7 +170,12 @@ async function main() {
     // 1 MiB of envelope in all: the content plus the envelope's header and tag.
     const content = new Uint8Array(randomBytes(1024 * 1024 - 256));
     const [ms, rec] = await timed(() =>
-      writeRecord(writer.ctx, ownResolver, { patient: writer.ctx.account, category: 5, mime: "application/octet-stream", content }),
+      writeRecord(writer.ctx, ownResolver, {
+        patient: writer.ctx.account,
+        category: 5,
+        mime: "application/octet-stream",
+        content,
+      }),
     );
     if (i > 0) writes.push(ms); // the first run warms the server's routes and caches
     ids.push(rec.recordId);
@@ -176,8 +204,19 @@ async function main() {
     [p10k, 10_000],
   ] as const) {
     const pKeys = keys.get(p.ctx.account)!;
-    await writeRecord(p.ctx, ownKeyResolver(p.ctx, pKeys), { patient: p.ctx.account, category: 1, mime: "text/plain", content: new TextEncoder().encode("bench") });
-    await grantAccess(p.ctx, pKeys, { grantee: doctor.ctx.account, scope: 0, permission: 1, expiry: now + 86_400, purpose: 0 });
+    await writeRecord(p.ctx, ownKeyResolver(p.ctx, pKeys), {
+      patient: p.ctx.account,
+      category: 1,
+      mime: "text/plain",
+      content: new TextEncoder().encode("bench"),
+    });
+    await grantAccess(p.ctx, pKeys, {
+      grantee: doctor.ctx.account,
+      scope: 0,
+      permission: 1,
+      expiry: now + 86_400,
+      purpose: 0,
+    });
     await fillSessions(chainNode.url, doctor.demo.privateKey, p.ctx.contract, p.ctx.account, count);
     // What the patient waits for: the timeline's first page (the newest 100 sessions,
     // every emergency access, consent changes and the service log for that span).
@@ -185,7 +224,8 @@ async function main() {
     for (let i = 0; i < RUNS; i++) {
       const [ms, page] = await timed(() => timelinePage(p.ctx, p.ctx.account, { limit: 100 }));
       const sessions = page.entries.filter((e) => e.kind === "session").length;
-      if (sessions < 100 || page.olderBefore === undefined) throw new Error(`first page shows ${sessions} sessions, expected the newest 100 and more to load`);
+      if (sessions < 100 || page.olderBefore === undefined)
+        throw new Error(`first page shows ${sessions} sessions, expected the newest 100 and more to load`);
       runs.push(ms);
     }
     timelineMs[count] = median(runs);

@@ -15,6 +15,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { decryptRecord, encryptRecord, type EncryptContext } from "../lib/crypto/index.ts";
 import { HeliaStore } from "../lib/storage/helia.ts";
+import { LOCAL_CHAIN_ID } from "../lib/chain/vocabulary.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DATA_DIR = path.join(ROOT, "data", "bench-storage");
@@ -25,7 +26,7 @@ const SIZES = { "64KiB": 64 * 1024, "1MiB": 1024 * 1024, "16MiB": 16 * 1024 * 10
 type Row = { writeMs: number; readMs: number; baselineWriteMs: number; baselineReadMs: number };
 
 const CTX: EncryptContext = {
-  chainId: 31337,
+  chainId: LOCAL_CHAIN_ID,
   contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
   patient: "0x70997970C51812dc3A010C7d01b50e17d17dC79C",
   category: 2,

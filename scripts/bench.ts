@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ROOT, bin } from "./stack.ts";
+import { ROOT, bin } from "../lib/devstack/stack.ts";
 
 const BENCHES = [
   ["gas", "scripts/bench-gas.ts"],
@@ -90,7 +90,9 @@ function e2eSection(e: E2e | undefined): string {
     `| access timeline (first page: newest 100 sessions), 1,000 events | ${e.timeline1kMs} | |`,
     `| access timeline (first page: newest 100 sessions), 10,000 events | ${e.timeline10kMs} | ≤ 5× the 1,000 time (${ratio.toFixed(2)}×) ${ratio <= 5 ? "✓" : "✗"} |`,
     ...(e.timelineFull1kMs !== undefined
-      ? [`| whole history at once, 1,000 / 10,000 events (for comparison) | ${e.timelineFull1kMs} / ${e.timelineFull10kMs} | |`]
+      ? [
+          `| whole history at once, 1,000 / 10,000 events (for comparison) | ${e.timelineFull1kMs} / ${e.timelineFull10kMs} | |`,
+        ]
       : []),
     "",
     "The timeline reads viewing sessions backwards in widening block windows until a page is full,",
@@ -124,7 +126,8 @@ if (!process.argv.includes("--report-only")) {
   for (const [name, script] of BENCHES) {
     console.log(`\n── bench:${name}`);
     const r = spawnSync(bin("tsx"), [script], { cwd: ROOT, stdio: "inherit" });
-    if (r.status !== 0) console.error(`bench:${name} exited ${r.status}; its section of the report keeps the last results`);
+    if (r.status !== 0)
+      console.error(`bench:${name} exited ${r.status}; its section of the report keeps the last results`);
   }
 }
 writeReport();

@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { DEMO_ACCOUNTS } from "./demo-accounts.ts";
+import { DEMO_ACCOUNTS } from "../lib/devstack/demo-accounts.ts";
 import {
   ROOT,
   StackError,
@@ -19,7 +19,7 @@ import {
   startApp,
   startHardhatNode,
   stopAll,
-} from "./stack.ts";
+} from "../lib/devstack/stack.ts";
 
 if (existsSync(path.join(ROOT, ".env"))) process.loadEnvFile(path.join(ROOT, ".env"));
 const CHAIN_PORT = Number(process.env.CHAIN_PORT || 8545);
@@ -68,7 +68,7 @@ async function main() {
   );
 
   next("Demo data");
-  const { seedDemo } = await import("./seed.ts");
+  const { seedDemo } = await import("../lib/devstack/seed.ts");
   await seedDemo({ rpcUrl: chain.url, appUrl: app.url, contract, log });
 
   next("Ready");

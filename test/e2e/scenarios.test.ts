@@ -1,5 +1,5 @@
 /**
- * Issue 4's browser scenarios, in order, against the real stack: a patient, two clinicians
+ * The browser scenarios, in order, against the real stack: a patient, two clinicians
  * and a registrar, each in their own browser profile with their own wallet. Every step is
  * done through the app's UI and checked by what the user sees on the page; the chain is
  * read directly only to confirm what the page claims (the anchored CID).
@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { CID } from "multiformats/cid";
 import { createPublicClient, getAddress, http, toHex } from "viem";
 import { medVaultAbi } from "../../lib/chain/generated.ts";
-import { DEMO_ACCOUNTS, demoAccount } from "../../scripts/demo-accounts.ts";
+import { DEMO_ACCOUNTS, demoAccount } from "../../lib/devstack/demo-accounts.ts";
 import { type Session, type Stack, openSession, startStack, stopStack } from "./stack.ts";
 import {
   horizontalOverflow,

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
 import type { Address } from "viem";
-import { DEMO_ACCOUNTS } from "../../scripts/demo-accounts.ts";
+import { DEMO_ACCOUNTS } from "../../lib/devstack/demo-accounts.ts";
 import {
   ROOT,
   buildApp,
@@ -17,7 +17,7 @@ import {
   startApp,
   startHardhatNode,
   stopAll,
-} from "../../scripts/stack.ts";
+} from "../../lib/devstack/stack.ts";
 import { type WalletControl, installWallet } from "./wallet.ts";
 
 export const OUTPUT_DIR = path.join(ROOT, "test-results", "e2e");

@@ -1,7 +1,9 @@
 /**
  * The local stack's parts as functions, shared by the start command (scripts/start.ts),
  * the end-to-end benchmark and the browser tests: each starts a real component from the
- * project's own files and returns a handle that stops it.
+ * project's own files and returns a handle that stops it. lib/devstack/ is Node-only
+ * developer tooling (the stack, the demo cast, the demo seed) that scripts/ and test/ both
+ * use, so neither imports the other; the app never imports it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -10,7 +12,7 @@ import net from "node:net";
 import path from "node:path";
 import { type Address, getAddress } from "viem";
 
-export const ROOT = path.resolve(import.meta.dirname, "..");
+export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
 
 export type Log = (msg: string) => void;
@@ -197,13 +199,27 @@ export async function deployContracts(
   const params = path.join(ROOT, "cache", `ignition-params-${id}.json`);
   writeFileSync(params, JSON.stringify({ MedVaultModule: { registrars } }, null, 2));
   try {
-    const args = ["ignition", "deploy", "ignition/modules/MedVault.ts", "--network", "localhost", "--parameters", params];
+    const args = [
+      "ignition",
+      "deploy",
+      "ignition/modules/MedVault.ts",
+      "--network",
+      "localhost",
+      "--parameters",
+      params,
+    ];
     if (isolated) args.push("--deployment-id", id);
     await runStep("ignition", bin("hardhat"), args, { env: { LOCAL_RPC_URL: rpcUrl } });
-    const deployed = JSON.parse(readFileSync(path.join(journal, "deployed_addresses.json"), "utf8")) as Record<string, string>;
+    const deployed = JSON.parse(readFileSync(path.join(journal, "deployed_addresses.json"), "utf8")) as Record<
+      string,
+      string
+    >;
     const address = getAddress(deployed["MedVaultModule#MedVault"]!);
     if ((await rpc(rpcUrl, "eth_getCode", [address, "latest"])) === "0x")
-      throw new StackError(`Ignition reported MedVault at ${address}, but the chain has no code there`, "see the Ignition output above");
+      throw new StackError(
+        `Ignition reported MedVault at ${address}, but the chain has no code there`,
+        "see the Ignition output above",
+      );
     if (!isolated) await runStep("export-abi", bin("tsx"), ["scripts/export-abi.ts"]);
     log(
       isolated
@@ -244,7 +260,8 @@ export function appSourceHash(contract = ""): string {
     if (statSync(abs).isDirectory()) for (const f of readdirSync(abs).sort()) walk(path.join(p, f));
     else {
       let text = readFileSync(abs, "utf8");
-      if (p === path.join("lib", "chain", "generated.ts")) text = text.replace(/export const deployments = [\s\S]*$/, "");
+      if (p === path.join("lib", "chain", "generated.ts"))
+        text = text.replace(/export const deployments = [\s\S]*$/, "");
       if (p === "tsconfig.json") text = JSON.stringify(withoutTypeFolders(JSON.parse(text) as TsConfig));
       h.update(p).update(text);
     }
@@ -285,7 +302,8 @@ export async function buildApp(
       const now = readFileSync(tsconfig, "utf8");
       const cleaned = withoutTypeFolders(JSON.parse(now) as TsConfig, distDir);
       if (JSON.stringify(cleaned) === JSON.stringify(JSON.parse(before))) writeFileSync(tsconfig, before);
-      else if (JSON.stringify(cleaned) !== JSON.stringify(JSON.parse(now))) writeFileSync(tsconfig, `${JSON.stringify(cleaned, null, 2)}\n`);
+      else if (JSON.stringify(cleaned) !== JSON.stringify(JSON.parse(now)))
+        writeFileSync(tsconfig, `${JSON.stringify(cleaned, null, 2)}\n`);
     }
   }
   writeFileSync(stamp, hash);

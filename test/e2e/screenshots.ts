@@ -8,11 +8,11 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { openSession, startStack, stopStack, type Stack } from "../test/e2e/stack.ts";
-import { passGates, seeText } from "../test/e2e/ui.ts";
-import { demoAccount } from "./demo-accounts.ts";
-import { seedDemo } from "./seed.ts";
-import { ROOT } from "./stack.ts";
+import { openSession, startStack, stopStack, type Stack } from "./stack.ts";
+import { passGates, seeText } from "./ui.ts";
+import { demoAccount } from "../../lib/devstack/demo-accounts.ts";
+import { seedDemo } from "../../lib/devstack/seed.ts";
+import { ROOT } from "../../lib/devstack/stack.ts";
 
 const OUT = path.join(ROOT, "docs", "screenshots");
 const DESKTOP = { width: 1280, height: 900 };
@@ -91,7 +91,12 @@ async function main(): Promise<void> {
   const stack = await startStack();
   try {
     console.log("seeding the demo data…");
-    await seedDemo({ rpcUrl: stack.rpcUrl, appUrl: stack.appUrl, contract: stack.contract, log: (m) => console.log(`  ${m}`) });
+    await seedDemo({
+      rpcUrl: stack.rpcUrl,
+      appUrl: stack.appUrl,
+      contract: stack.contract,
+      log: (m) => console.log(`  ${m}`),
+    });
     for (const size of ["desktop", "mobile"] as const) {
       await patient(stack, size);
       await clinician(stack, size);
