@@ -12,7 +12,6 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ContractTransactionResponse, TransactionReceipt } from "ethers";
 import { network } from "hardhat";
-import { MedVault__factory } from "../types/ethers-contracts/index.ts";
 import { grantConsentTypes, registerDeviceTypes } from "../lib/chain/eip712.ts";
 import { DEFAULT_ADMIN_DELAY_SECONDS } from "../ignition/modules/MedVault.ts";
 
@@ -23,6 +22,8 @@ const build = spawnSync(path.join(ROOT, "node_modules/.bin/hardhat"), ["build", 
   stdio: "inherit",
 });
 if (build.status !== 0) process.exit(build.status ?? 1);
+// Imported only now: on a fresh clone the typechain output does not exist before that build.
+const { MedVault__factory } = await import("../types/ethers-contracts/index.ts");
 
 const { ethers, networkHelpers } = await network.create();
 const [admin, registrar, patient, patient2, clinician, clinician2, device, relayer] = await ethers.getSigners();
@@ -114,7 +115,8 @@ await asRegistrar.verifyClinician(
   const { chainId } = await ethers.provider.getNetwork();
   const domain = { name: "MedVault", version: "1", chainId, verifyingContract: await medVault.getAddress() };
   const types = structuredClone(registerDeviceTypes) as unknown as Record<string, { name: string; type: string }[]>;
-  const deadline = (await now()) + 3_600n;
+  // A fixed deadline (year 2100), not "an hour from now": the same signature bytes, and so the same gas, every run.
+  const deadline = 4_102_444_800n;
   const message = { device: device.address, patient: patient.address, nonce: 0n, deadline };
   const signature = await device.signTypedData(domain, types, message);
   await measure(
@@ -154,7 +156,8 @@ await asPatient.grantConsent(await grantTerms(clinician.address));
   await patient2.sendTransaction({ to: patient2.address }); // keep nonce bookkeeping simple for the signer below
   await medVault.connect(patient2).registerPatient(key);
   const terms = await grantTerms(clinician.address);
-  const deadline = (await now()) + 3_600n;
+  // A fixed deadline (year 2100), not "an hour from now": the same signature bytes, and so the same gas, every run.
+  const deadline = 4_102_444_800n;
   const { chainId } = await ethers.provider.getNetwork();
   const domain = { name: "MedVault", version: "1", chainId, verifyingContract: await medVault.getAddress() };
   const types = structuredClone(grantConsentTypes) as unknown as Record<string, { name: string; type: string }[]>;
