@@ -4,8 +4,18 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   {
     ignores: [
-      "node_modules/**", ".medvault/**", "artifacts/**", "cache/**", "coverage/**", "types/**",
-      ".next/**", "next-env.d.ts", "data/**", "test-results/**", "bench/**", "lib/chain/generated.ts",
+      "node_modules/**",
+      ".medvault/**",
+      "artifacts/**",
+      "cache/**",
+      "coverage/**",
+      "types/**",
+      ".next/**",
+      "next-env.d.ts",
+      "data/**",
+      "test-results/**",
+      "bench/**",
+      "lib/chain/generated.ts",
     ],
   },
   js.configs.recommended,

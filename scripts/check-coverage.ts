@@ -50,7 +50,7 @@ function parse(text: string): Map<string, FileCoverage> {
 /** "3, 7-9, 12" from sorted line numbers. */
 function ranges(lines: number[]): string {
   const out: string[] = [];
-  for (let i = 0; i < lines.length; ) {
+  for (let i = 0; i < lines.length;) {
     let j = i;
     while (j + 1 < lines.length && lines[j + 1] === lines[j]! + 1) j++;
     out.push(i === j ? `${lines[i]}` : `${lines[i]}-${lines[j]}`);
@@ -88,7 +88,9 @@ function main(): void {
     brHit += bHit;
     brTotal += c.branches.size;
     const linePct = pct(hit, c.lines.size);
-    const missed = [...c.lines.entries()].filter(([, h]) => h === 0).map(([n]) => n)
+    const missed = [...c.lines.entries()]
+      .filter(([, h]) => h === 0)
+      .map(([n]) => n)
       .sort((a, b) => a - b);
     const ok = linePct >= MIN && (!hasBranches || pct(bHit, c.branches.size) >= MIN);
     if (!ok) failed = true;

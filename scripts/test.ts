@@ -3,7 +3,7 @@
  *
  * Runs every check and test suite in order, streams their output, and ends with one
  * summary line `N passed, N failed` that CI reads. Stages:
- *   checks  — hardhat build (ABIs and typechain types), solhint, eslint, TypeScript
+ *   checks  — hardhat build (ABIs and typechain types), solhint, prettier, eslint, TypeScript
  *             typecheck (each counts as one test)
  *   contracts — `hardhat test --coverage` (Solidity fuzz/invariant + mocha/ethers tests),
  *               then the coverage gate on contracts/
@@ -17,31 +17,17 @@
  * `npm test -- --only contracts,lib` runs a subset.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 type Stage = {
   name: string;
   kind: "check" | "suite";
   cmd: string[];
-  /** Skip the stage (with the reason printed) when this returns a string. */
-  skip?: () => string | undefined;
   env?: Record<string, string>;
 };
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
-
-function hasFiles(dir: string, re: RegExp): boolean {
-  const abs = path.join(ROOT, dir);
-  if (!existsSync(abs)) return false;
-  const walk = (d: string): boolean =>
-    readdirSync(d).some((f) => {
-      const p = path.join(d, f);
-      return statSync(p).isDirectory() ? walk(p) : re.test(f);
-    });
-  return walk(abs);
-}
 
 const stages: Stage[] = [
   {
@@ -49,51 +35,47 @@ const stages: Stage[] = [
     name: "compile",
     kind: "check",
     cmd: [bin("hardhat"), "build"],
-    skip: () => (hasFiles("contracts", /\.sol$/) ? undefined : "no contracts yet"),
   },
   {
     name: "solhint",
     kind: "check",
     cmd: [bin("solhint"), "--max-warnings", "0", "contracts/**/*.sol"],
-    skip: () => (hasFiles("contracts", /\.sol$/) ? undefined : "no contracts yet"),
+  },
+  {
+    name: "prettier",
+    kind: "check",
+    cmd: [bin("prettier"), "--check", "."],
   },
   {
     name: "eslint",
     kind: "check",
     cmd: [bin("eslint"), "--max-warnings", "0", "."],
-    skip: () => (existsSync(path.join(ROOT, "eslint.config.mjs")) ? undefined : "no eslint config yet"),
   },
   { name: "typecheck", kind: "check", cmd: [bin("tsc"), "--noEmit", "-p", "tsconfig.json"] },
   {
     name: "contracts",
     kind: "suite",
     cmd: [bin("hardhat"), "test", "--coverage"],
-    skip: () => (hasFiles("contracts", /\.sol$/) ? undefined : "no contracts yet"),
   },
   {
     name: "coverage",
     kind: "check",
     cmd: [bin("tsx"), "scripts/check-coverage.ts"],
-    skip: () => (existsSync(path.join(ROOT, "scripts/check-coverage.ts")) ? undefined : "no coverage gate yet"),
   },
   {
     name: "lib",
     kind: "suite",
     cmd: [bin("mocha"), "--config", "test/.mocharc.json"],
-    skip: () =>
-      hasFiles("test/lib", /\.test\.ts$/) || hasFiles("test/service", /\.test\.ts$/) ? undefined : "no lib tests yet",
   },
   {
     name: "attacks",
     kind: "suite",
     cmd: [bin("mocha"), "--config", "test/attacks/.mocharc.json"],
-    skip: () => (hasFiles("test/attacks", /\.test\.ts$/) ? undefined : "no attack tests yet"),
   },
   {
     name: "e2e",
     kind: "suite",
     cmd: [bin("mocha"), "--config", "test/e2e/.mocharc.json"],
-    skip: () => (hasFiles("test/e2e", /\.test\.ts$/) ? undefined : "no browser tests yet"),
   },
 ];
 
@@ -164,11 +146,6 @@ async function main() {
   const results: Result[] = [];
   for (const stage of stages) {
     if (only && !only.has(stage.name)) continue;
-    const why = stage.skip?.();
-    if (why) {
-      console.log(`\n── ${stage.name}: skipped (${why})`);
-      continue;
-    }
     console.log(`\n── ${stage.name}: ${stage.cmd.map((c) => path.relative(ROOT, c) || c).join(" ")}`);
     const { code, out } = await run(stage);
     if (stage.kind === "check") {

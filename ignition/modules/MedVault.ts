@@ -3,7 +3,6 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { getAddress } from "ethers";
 import { REGISTRAR_ROLE } from "../../lib/chain/vocabulary.ts";
 
-
 /**
  * Seconds between beginning and accepting a transfer of the admin role (OpenZeppelin's
  * AccessControlDefaultAdminRules), the `adminDelay` parameter's default: two days is long enough

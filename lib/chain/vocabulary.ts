@@ -40,7 +40,14 @@ export const PERMISSION_LABELS: Readonly<Record<Permission, string>> = {
 
 /** Why access is asked for; the index is the contract's purpose code (0..MedVault.MAX_PURPOSE). */
 export const PURPOSES = ["Treatment", "Consultation", "Second opinion", "Research", "Insurance", "Other"] as const;
-export const Purpose = { Treatment: 0, Consultation: 1, SecondOpinion: 2, Research: 3, Insurance: 4, Other: 5 } as const;
+export const Purpose = {
+  Treatment: 0,
+  Consultation: 1,
+  SecondOpinion: 2,
+  Research: 3,
+  Insurance: 4,
+  Other: 5,
+} as const;
 export type Purpose = (typeof Purpose)[keyof typeof Purpose];
 
 /** IMedVaultRoles.ClinicianStatus, in the enum's order. */

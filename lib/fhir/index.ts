@@ -99,7 +99,8 @@ export function buildProfileBundle(form: ProfileForm, now: Date = new Date()): F
 }
 
 function asObject(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new FhirError(`${what} is not an object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new FhirError(`${what} is not an object`);
   return value as Record<string, unknown>;
 }
 
@@ -133,7 +134,8 @@ export function parseProfileBundle(input: Uint8Array | string): ProfileForm {
   const names = Array.isArray(patient.name) ? patient.name : [];
   const first = names[0] ? asObject(names[0], "Patient name") : {};
   const nameText =
-    str(first.text) || [...(Array.isArray(first.given) ? first.given.map(str) : []), str(first.family)].join(" ").trim();
+    str(first.text) ||
+    [...(Array.isArray(first.given) ? first.given.map(str) : []), str(first.family)].join(" ").trim();
   const telecom = (Array.isArray(patient.telecom) ? patient.telecom : []).map((t) => asObject(t, "telecom"));
   const addresses = Array.isArray(patient.address) ? patient.address.map((a) => asObject(a, "address")) : [];
   const gender = str(patient.gender) as Gender;
@@ -243,7 +245,9 @@ export function buildMedicationRequest(form: MedicationRequestForm, now: Date = 
 export function parseMedicationRequest(input: Uint8Array | string): MedicationRequestForm {
   const m = expectType(parseJson(input), "MedicationRequest");
   const med = m.medicationCodeableConcept ? asObject(m.medicationCodeableConcept, "medication") : {};
-  const dosage = Array.isArray(m.dosageInstruction) ? m.dosageInstruction.map((d) => str(asObject(d, "dosage").text)) : [];
+  const dosage = Array.isArray(m.dosageInstruction)
+    ? m.dosageInstruction.map((d) => str(asObject(d, "dosage").text))
+    : [];
   const notes = Array.isArray(m.note) ? m.note.map((n) => str(asObject(n, "note").text)) : [];
   return {
     medication: str(med.text),

@@ -75,21 +75,28 @@ export class KuboStore implements RecordStore {
 
   async get(cid: CID | string, opts: GetOptions = {}): Promise<Uint8Array> {
     const c = toCid(cid);
-    const bytes = await this.call(c, async () => {
-      const chunks: Uint8Array[] = [];
-      let length = 0;
-      for await (const chunk of this.client.cat(c, { offline: this.offline, signal: this.signal(opts.signal) } as object)) {
-        chunks.push(chunk);
-        length += chunk.byteLength;
-      }
-      const out = new Uint8Array(length);
-      let offset = 0;
-      for (const chunk of chunks) {
-        out.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-      return out;
-    }, opts.signal);
+    const bytes = await this.call(
+      c,
+      async () => {
+        const chunks: Uint8Array[] = [];
+        let length = 0;
+        for await (const chunk of this.client.cat(c, {
+          offline: this.offline,
+          signal: this.signal(opts.signal),
+        } as object)) {
+          chunks.push(chunk);
+          length += chunk.byteLength;
+        }
+        const out = new Uint8Array(length);
+        let offset = 0;
+        for (const chunk of chunks) {
+          out.set(chunk, offset);
+          offset += chunk.byteLength;
+        }
+        return out;
+      },
+      opts.signal,
+    );
     await verifyBytes(c, bytes);
     return bytes;
   }
@@ -171,7 +178,8 @@ function mapError(err: unknown, cid: CID | undefined): Error {
   const e = err as Error & { response?: { status: number } };
   if (e instanceof NotFoundError || e instanceof IntegrityError || e instanceof StorageUnavailableError) return e;
   if (e?.name === "HTTPError" && e.response) {
-    if (cid && NOT_FOUND.test(e.message)) return new NotFoundError(cid.toString(), `Kubo does not hold ${cid}: ${e.message}`);
+    if (cid && NOT_FOUND.test(e.message))
+      return new NotFoundError(cid.toString(), `Kubo does not hold ${cid}: ${e.message}`);
     return new StorageUnavailableError(`Kubo refused the request: ${e.message}`, { cause: err });
   }
   // Connection refused, DNS failure, reset socket, our timeout: the node is not usable.

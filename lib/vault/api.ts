@@ -28,7 +28,8 @@ async function failure(res: Response): Promise<ServiceError> {
     // Not JSON (a proxy's HTML error page): the status alone has to do.
   }
   const code = typeof body.error === "string" ? body.error : `HTTP_${res.status}`;
-  const message = typeof body.message === "string" ? body.message : `the storage service answered ${res.status} ${res.statusText}`;
+  const message =
+    typeof body.message === "string" ? body.message : `the storage service answered ${res.status} ${res.statusText}`;
   return new ServiceError(res.status, code, message, body);
 }
 
@@ -62,7 +63,10 @@ export async function getSession(api: VaultApi): Promise<SessionInfo | undefined
 /** Sign-In with Ethereum: one wallet signature opens a session for the storage routes. */
 export async function signIn(ctx: VaultContext): Promise<SessionInfo> {
   const wallet = requireWallet(ctx);
-  const n = await requestJson<{ nonce: string; domain: string; uri: string; chainId: number }>(ctx.api, "/api/auth/nonce");
+  const n = await requestJson<{ nonce: string; domain: string; uri: string; chainId: number }>(
+    ctx.api,
+    "/api/auth/nonce",
+  );
   const message = createSiweMessage({
     address: ctx.account,
     chainId: n.chainId,

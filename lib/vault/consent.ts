@@ -37,25 +37,49 @@ export type GrantTerms = {
 async function recordCategories(ctx: VaultContext, patient: Address, ids: readonly number[]): Promise<number[]> {
   return Promise.all(
     ids.map(async (id) => {
-      const [, category] = await ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "getRecord", args: [patient, id] });
+      const [, category] = await ctx.publicClient.readContract({
+        address: ctx.contract,
+        abi: medVaultAbi,
+        functionName: "getRecord",
+        args: [patient, id],
+      });
       return Number(category);
     }),
   );
 }
 
-async function scopeOf(ctx: VaultContext, patient: Address, scope: number, mask: number, recordIds: readonly number[]): Promise<GrantScope> {
+async function scopeOf(
+  ctx: VaultContext,
+  patient: Address,
+  scope: number,
+  mask: number,
+  recordIds: readonly number[],
+): Promise<GrantScope> {
   if (scope === Scope.All) return { kind: Scope.All };
   if (scope === Scope.Categories) return { kind: Scope.Categories, categoryMask: mask };
   return { kind: Scope.Records, recordCategories: await recordCategories(ctx, patient, recordIds) };
 }
 
 /** Builds the key share for `grantee` over `categories`, uploads it and returns its digest. */
-async function uploadKeyShare(ctx: VaultContext, keys: AccountKeys, grantee: Address, categories: readonly number[]): Promise<Hex> {
+async function uploadKeyShare(
+  ctx: VaultContext,
+  keys: AccountKeys,
+  grantee: Address,
+  categories: readonly number[],
+): Promise<Hex> {
   const granteeKey = await registeredKey(ctx, grantee);
   if (granteeKey === zeroHash) {
-    throw new VaultError("GRANTEE_NO_KEY", `${grantee} has not unlocked MedVault yet (no encryption key on-chain), so nothing can be shared with them`);
+    throw new VaultError(
+      "GRANTEE_NO_KEY",
+      `${grantee} has not unlocked MedVault yet (no encryption key on-chain), so nothing can be shared with them`,
+    );
   }
-  const entries = shareEntriesFor(keys.key.secretKey, recordContext(ctx, keys.account), categories, await keyEpochs(ctx, keys.account));
+  const entries = shareEntriesFor(
+    keys.key.secretKey,
+    recordContext(ctx, keys.account),
+    categories,
+    await keyEpochs(ctx, keys.account),
+  );
   const share = createKeyShare({
     ctx: { chainId: ctx.chainId, contract: ctx.contract },
     patient: keys.account,
@@ -108,12 +132,21 @@ export async function revokeConsentTypedData(
 
 /** The nonce the patient's next signature for `grantee` must carry (uint32 on-chain). */
 async function consentNonce(ctx: VaultContext, patient: Address, grantee: Address): Promise<number> {
-  const n = await ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "consentNonce", args: [patient, grantee] });
+  const n = await ctx.publicClient.readContract({
+    address: ctx.contract,
+    abi: medVaultAbi,
+    functionName: "consentNonce",
+    args: [patient, grantee],
+  });
   return Number(n);
 }
 
 /** Patient: voids every signed grant or revocation for `grantee` not relayed yet. */
-export async function cancelSignatures(ctx: VaultContext, grantee: Address, onStatus?: (s: TxStatus) => void): Promise<Hash> {
+export async function cancelSignatures(
+  ctx: VaultContext,
+  grantee: Address,
+  onStatus?: (s: TxStatus) => void,
+): Promise<Hash> {
   const { hash } = await sendTx(ctx, { functionName: "cancelSignatures", args: [grantee] }, onStatus);
   return hash;
 }
@@ -131,12 +164,19 @@ export type GrantConsentMessage = {
   keyShareDigest: Hex;
 };
 
-export async function grantAccess(ctx: VaultContext, keys: AccountKeys, terms: GrantTerms, onStatus?: (s: TxStatus) => void): Promise<Hash> {
-  if (isAddressEqual(terms.grantee, keys.account)) throw new VaultError("SELF_GRANT", "you cannot grant access to yourself");
+export async function grantAccess(
+  ctx: VaultContext,
+  keys: AccountKeys,
+  terms: GrantTerms,
+  onStatus?: (s: TxStatus) => void,
+): Promise<Hash> {
+  if (isAddressEqual(terms.grantee, keys.account))
+    throw new VaultError("SELF_GRANT", "you cannot grant access to yourself");
   const mask = termsCategoryMask(terms);
   const recordIds = terms.scope === Scope.Records ? [...(terms.recordIds ?? [])] : [];
   if (terms.scope === Scope.Categories && mask === 0) throw new VaultError("EMPTY_SCOPE", "pick at least one category");
-  if (terms.scope === Scope.Records && recordIds.length === 0) throw new VaultError("EMPTY_SCOPE", "pick at least one record");
+  if (terms.scope === Scope.Records && recordIds.length === 0)
+    throw new VaultError("EMPTY_SCOPE", "pick at least one record");
   const scope = await scopeOf(ctx, keys.account, terms.scope, mask, recordIds);
   const categories = terms.scope === Scope.All ? [...CATEGORY_IDS] : categoriesToRotate(scope);
   const digest = await uploadKeyShare(ctx, keys, terms.grantee, categories);
@@ -144,7 +184,18 @@ export async function grantAccess(ctx: VaultContext, keys: AccountKeys, terms: G
     ctx,
     {
       functionName: "grantConsent",
-      args: [{ grantee: terms.grantee, scope: terms.scope, categoryMask: mask, recordIds, permission: terms.permission, expiry: terms.expiry, purpose: terms.purpose, keyShareDigest: digest }],
+      args: [
+        {
+          grantee: terms.grantee,
+          scope: terms.scope,
+          categoryMask: mask,
+          recordIds,
+          permission: terms.permission,
+          expiry: terms.expiry,
+          purpose: terms.purpose,
+          keyShareDigest: digest,
+        },
+      ],
     },
     onStatus,
   );
@@ -165,7 +216,9 @@ export async function revokeAccess(
   const grants = await listGrants(ctx, keys.account);
   const target = grants.find((g) => isAddressEqual(g.grantee, grantee));
   if (!target || target.revoked) throw new VaultError("NO_GRANT", `${grantee} holds no grant to revoke`);
-  const rotated = categoriesToRotate(await scopeOf(ctx, keys.account, target.scope, target.categoryMask, target.recordIds));
+  const rotated = categoriesToRotate(
+    await scopeOf(ctx, keys.account, target.scope, target.categoryMask, target.recordIds),
+  );
   const mask = categoryMask(rotated);
   const { hash } = await sendMulticall(
     ctx,
@@ -188,7 +241,11 @@ export async function reshareGrants(
   ctx: VaultContext,
   keys: AccountKeys,
   rotated: readonly number[],
-  opts: { except?: Address; grants?: GrantInfo[]; onStatus?: (s: TxStatus, step: string, grantee: Address) => void } = {},
+  opts: {
+    except?: Address;
+    grants?: GrantInfo[];
+    onStatus?: (s: TxStatus, step: string, grantee: Address) => void;
+  } = {},
 ): Promise<Address[]> {
   const grants = opts.grants ?? (await listGrants(ctx, keys.account));
   const reshared: Address[] = [];
@@ -201,7 +258,18 @@ export async function reshareGrants(
       ctx,
       {
         functionName: "grantConsent",
-        args: [{ grantee: g.grantee, scope: g.scope, categoryMask: g.categoryMask, recordIds: g.recordIds, permission: g.permission, expiry: g.expiry, purpose: g.purpose, keyShareDigest: digest }],
+        args: [
+          {
+            grantee: g.grantee,
+            scope: g.scope,
+            categoryMask: g.categoryMask,
+            recordIds: g.recordIds,
+            permission: g.permission,
+            expiry: g.expiry,
+            purpose: g.purpose,
+            keyShareDigest: digest,
+          },
+        ],
       },
       (s) => opts.onStatus?.(s, `re-share with ${g.grantee}`, g.grantee),
     );
@@ -235,16 +303,39 @@ export async function granteeKeyResolver(ctx: VaultContext, keys: AccountKeys, p
 }
 
 /** Opens a viewing session on-chain; reads of these records then pass its hash (lib/vault/viewing.ts). */
-export async function openSession(ctx: VaultContext, patient: Address, recordIds: readonly number[], purpose: number, onStatus?: (s: TxStatus) => void) {
+export async function openSession(
+  ctx: VaultContext,
+  patient: Address,
+  recordIds: readonly number[],
+  purpose: number,
+  onStatus?: (s: TxStatus) => void,
+) {
   return openViewingSession(ctx, patient, recordIds, purpose, onStatus);
 }
 
-export async function breakGlass(ctx: VaultContext, patient: Address, reason: string, durationSeconds: number, onStatus?: (s: TxStatus) => void) {
-  if (reason.trim().length < 10) throw new VaultError("REASON_REQUIRED", "give the emergency reason in at least 10 characters");
-  if (!Number.isInteger(durationSeconds) || durationSeconds <= 0) throw new VaultError("BAD_DURATION", "pick how long the emergency access lasts");
-  return sendTx(ctx, { functionName: "openEmergencyAccess", args: [patient, reason.trim(), durationSeconds] }, onStatus);
+export async function breakGlass(
+  ctx: VaultContext,
+  patient: Address,
+  reason: string,
+  durationSeconds: number,
+  onStatus?: (s: TxStatus) => void,
+) {
+  if (reason.trim().length < 10)
+    throw new VaultError("REASON_REQUIRED", "give the emergency reason in at least 10 characters");
+  if (!Number.isInteger(durationSeconds) || durationSeconds <= 0)
+    throw new VaultError("BAD_DURATION", "pick how long the emergency access lasts");
+  return sendTx(
+    ctx,
+    { functionName: "openEmergencyAccess", args: [patient, reason.trim(), durationSeconds] },
+    onStatus,
+  );
 }
 
-export async function endEmergency(ctx: VaultContext, patient: Address, clinician: Address, onStatus?: (s: TxStatus) => void) {
+export async function endEmergency(
+  ctx: VaultContext,
+  patient: Address,
+  clinician: Address,
+  onStatus?: (s: TxStatus) => void,
+) {
   return sendTx(ctx, { functionName: "endEmergencyAccess", args: [patient, clinician] }, onStatus);
 }

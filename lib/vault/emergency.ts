@@ -31,7 +31,12 @@ export const KIT_LIFETIME_SECONDS = 10 * 365 * 86_400;
 const PURPOSE_OTHER = 5;
 
 export async function isRegistrar(ctx: VaultContext, account: Address): Promise<boolean> {
-  return ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "hasRole", args: [REGISTRAR_ROLE, account] });
+  return ctx.publicClient.readContract({
+    address: ctx.contract,
+    abi: medVaultAbi,
+    functionName: "hasRole",
+    args: [REGISTRAR_ROLE, account],
+  });
 }
 
 /** Accounts holding REGISTRAR_ROLE now (granted by the admin, not since revoked). */
@@ -47,14 +52,25 @@ export async function listRegistrars(ctx: VaultContext): Promise<Address[]> {
 export async function emergencyKitOf(ctx: VaultContext, patient: Address): Promise<GrantInfo | undefined> {
   const grants = await listGrants(ctx, patient);
   for (const g of grants) {
-    if (g.state !== "active" || g.permission !== Permission.Escrow || g.scope !== Scope.Categories || g.categoryMask !== EMERGENCY_MASK) continue;
+    if (
+      g.state !== "active" ||
+      g.permission !== Permission.Escrow ||
+      g.scope !== Scope.Categories ||
+      g.categoryMask !== EMERGENCY_MASK
+    )
+      continue;
     if (await isRegistrar(ctx, g.grantee)) return g;
   }
   return undefined;
 }
 
 /** Patient: escrows the emergency categories' keys with `registrar` (one grant transaction). */
-export async function setupEmergencyKit(ctx: VaultContext, keys: AccountKeys, registrar: Address, onStatus?: (s: TxStatus) => void): Promise<Hash> {
+export async function setupEmergencyKit(
+  ctx: VaultContext,
+  keys: AccountKeys,
+  registrar: Address,
+  onStatus?: (s: TxStatus) => void,
+): Promise<Hash> {
   if (!(await isRegistrar(ctx, registrar))) {
     throw new VaultError("NOT_A_REGISTRAR", `${registrar} is not a registrar, so it cannot hold your emergency kit`);
   }
@@ -62,13 +78,25 @@ export async function setupEmergencyKit(ctx: VaultContext, keys: AccountKeys, re
   return grantAccess(
     ctx,
     keys,
-    { grantee: registrar, scope: Scope.Categories, categories: EMERGENCY_CATEGORIES, permission: Permission.Escrow, expiry, purpose: PURPOSE_OTHER },
+    {
+      grantee: registrar,
+      scope: Scope.Categories,
+      categories: EMERGENCY_CATEGORIES,
+      permission: Permission.Escrow,
+      expiry,
+      purpose: PURPOSE_OTHER,
+    },
     onStatus,
   );
 }
 
 /** Fetches the key share a digest names, checks its bytes against it, and opens it as `keys`. */
-async function openShare(ctx: VaultContext, keys: AccountKeys, patient: Address, digest: Hex): Promise<CategoryKeyEntry[]> {
+async function openShare(
+  ctx: VaultContext,
+  keys: AccountKeys,
+  patient: Address,
+  digest: Hex,
+): Promise<CategoryKeyEntry[]> {
   const cid = cidFromDigest(digest, false);
   const res = await request(ctx.api, `/api/keyshares/${cid.toString()}`);
   const bytes = new Uint8Array(await res.arrayBuffer());
@@ -98,12 +126,16 @@ export async function releaseEmergencyKit(
   }
   const clinicianKey = await registeredKey(ctx, clinician);
   if (clinicianKey === zeroHash) {
-    throw new VaultError("GRANTEE_NO_KEY", `${clinician} has not unlocked MedVault yet (no encryption key on-chain), so no keys can be released to them`);
+    throw new VaultError(
+      "GRANTEE_NO_KEY",
+      `${clinician} has not unlocked MedVault yet (no encryption key on-chain), so no keys can be released to them`,
+    );
   }
   const escrow = await openShare(ctx, registrarKeys, patient, kit.keyShareDigest);
   // Only the emergency categories leave the escrow, whatever else the registrar was given.
   const entries = escrow.filter((e) => (EMERGENCY_CATEGORIES as readonly number[]).includes(e.category));
-  if (entries.length === 0) throw new VaultError("NO_EMERGENCY_KIT", `patient ${patient}'s grant to you holds no emergency category keys`);
+  if (entries.length === 0)
+    throw new VaultError("NO_EMERGENCY_KIT", `patient ${patient}'s grant to you holds no emergency category keys`);
   const share = createKeyShare({
     ctx: { chainId: ctx.chainId, contract: ctx.contract },
     patient,
@@ -120,15 +152,28 @@ export async function releaseEmergencyKit(
     account: ctx.account,
   });
   await uploadCiphertext(ctx, share);
-  const { hash } = await sendTx(ctx, { functionName: "releaseEmergencyKeys", args: [patient, clinician, digest] }, onStatus);
-  return { hash, keyShareDigest: digest, categories: [...new Set(entries.map((e) => e.category))].sort((a, b) => a - b) };
+  const { hash } = await sendTx(
+    ctx,
+    { functionName: "releaseEmergencyKeys", args: [patient, clinician, digest] },
+    onStatus,
+  );
+  return {
+    hash,
+    keyShareDigest: digest,
+    categories: [...new Set(entries.map((e) => e.category))].sort((a, b) => a - b),
+  };
 }
 
 /** Clinician: the keys of the latest emergency kit a registrar released to them for `patient`. */
-export async function emergencyKeyResolver(ctx: VaultContext, clinicianKeys: AccountKeys, patient: Address): Promise<KeyResolver> {
+export async function emergencyKeyResolver(
+  ctx: VaultContext,
+  clinicianKeys: AccountKeys,
+  patient: Address,
+): Promise<KeyResolver> {
   const released = await events(ctx, "EmergencyKeysReleased", { patient, clinician: clinicianKeys.account });
   const latest = released.at(-1);
-  if (!latest) throw new VaultError("NO_EMERGENCY_KEYS", `no registrar has released patient ${patient}'s emergency kit to you`);
+  if (!latest)
+    throw new VaultError("NO_EMERGENCY_KEYS", `no registrar has released patient ${patient}'s emergency kit to you`);
   return entriesKeyResolver(await openShare(ctx, clinicianKeys, patient, latest.args.keyShareDigest));
 }
 
@@ -144,8 +189,13 @@ export type OpenEmergency = {
 
 /** Emergency accesses live now (opened, not ended, not expired), newest first: the registrar's work list. */
 export async function listOpenEmergencies(ctx: VaultContext): Promise<OpenEmergency[]> {
-  const [opened, releases, now] = await Promise.all([events(ctx, "EmergencyAccessOpened"), events(ctx, "EmergencyKeysReleased"), chainNow(ctx)]);
-  const key = (a: { patient: Address; clinician: Address }) => `${a.patient.toLowerCase()}|${a.clinician.toLowerCase()}`;
+  const [opened, releases, now] = await Promise.all([
+    events(ctx, "EmergencyAccessOpened"),
+    events(ctx, "EmergencyKeysReleased"),
+    chainNow(ctx),
+  ]);
+  const key = (a: { patient: Address; clinician: Address }) =>
+    `${a.patient.toLowerCase()}|${a.clinician.toLowerCase()}`;
   const latest = new Map<string, (typeof opened)[number]>();
   for (const l of opened) latest.set(key(l.args), l);
   const out: OpenEmergency[] = [];
@@ -153,10 +203,16 @@ export async function listOpenEmergencies(ctx: VaultContext): Promise<OpenEmerge
     const { patient, clinician } = l.args;
     // The view, not the event, says whether it is still live: it may have been ended since.
     const until = Number(
-      await ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "emergencyAccessUntil", args: [patient, clinician] }),
+      await ctx.publicClient.readContract({
+        address: ctx.contract,
+        abi: medVaultAbi,
+        functionName: "emergencyAccessUntil",
+        args: [patient, clinician],
+      }),
     );
     if (until <= now) continue;
-    const after = (r: (typeof releases)[number]) => r.blockNumber > l.blockNumber || (r.blockNumber === l.blockNumber && r.logIndex > l.logIndex);
+    const after = (r: (typeof releases)[number]) =>
+      r.blockNumber > l.blockNumber || (r.blockNumber === l.blockNumber && r.logIndex > l.logIndex);
     out.push({
       patient,
       clinician,

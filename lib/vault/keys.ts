@@ -4,7 +4,13 @@
  */
 import { zeroHash, type Hex } from "viem";
 import { medVaultAbi } from "../chain/generated.ts";
-import { accountKeyMessage, assertRegisteredKey, deriveAccountKey, signaturesDeriveSameKey, type AccountKey } from "../crypto/account.ts";
+import {
+  accountKeyMessage,
+  assertRegisteredKey,
+  deriveAccountKey,
+  signaturesDeriveSameKey,
+  type AccountKey,
+} from "../crypto/account.ts";
 import { VaultError, type VaultContext } from "./context.ts";
 import { requireWallet, sendTx, type TxStatus } from "./tx.ts";
 
@@ -18,7 +24,12 @@ export type AccountKeys = {
 };
 
 export async function registeredKey(ctx: VaultContext, account = ctx.account): Promise<Hex> {
-  return ctx.publicClient.readContract({ address: ctx.contract, abi: medVaultAbi, functionName: "encryptionKeyOf", args: [account] });
+  return ctx.publicClient.readContract({
+    address: ctx.contract,
+    abi: medVaultAbi,
+    functionName: "encryptionKeyOf",
+    args: [account],
+  });
 }
 
 async function signKeyMessage(ctx: VaultContext): Promise<Hex> {
@@ -53,14 +64,22 @@ async function assertDeterministic(ctx: VaultContext, keys: AccountKeys): Promis
   }
 }
 
-export async function registerPatient(ctx: VaultContext, keys: AccountKeys, onStatus?: (s: TxStatus) => void): Promise<AccountKeys> {
+export async function registerPatient(
+  ctx: VaultContext,
+  keys: AccountKeys,
+  onStatus?: (s: TxStatus) => void,
+): Promise<AccountKeys> {
   await assertDeterministic(ctx, keys);
   await sendTx(ctx, { functionName: "registerPatient", args: [keys.key.publicKeyHex] }, onStatus);
   return { ...keys, registered: true };
 }
 
 /** Clinicians (and registrars) only store a key so patients can share category keys with them. */
-export async function registerClinicianKey(ctx: VaultContext, keys: AccountKeys, onStatus?: (s: TxStatus) => void): Promise<AccountKeys> {
+export async function registerClinicianKey(
+  ctx: VaultContext,
+  keys: AccountKeys,
+  onStatus?: (s: TxStatus) => void,
+): Promise<AccountKeys> {
   await assertDeterministic(ctx, keys);
   await sendTx(ctx, { functionName: "setEncryptionKey", args: [keys.key.publicKeyHex] }, onStatus);
   return { ...keys, registered: true };

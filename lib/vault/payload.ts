@@ -21,9 +21,11 @@ export function packPayload(p: RecordPayload): Uint8Array {
 }
 
 export function unpackPayload(bytes: Uint8Array): RecordPayload {
-  if (bytes.length < 4) throw new VaultError("BAD_PAYLOAD", "the decrypted record is too short to be a MedVault record");
+  if (bytes.length < 4)
+    throw new VaultError("BAD_PAYLOAD", "the decrypted record is too short to be a MedVault record");
   const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0);
-  if (len > MAX_HEADER || 4 + len > bytes.length) throw new VaultError("BAD_PAYLOAD", "the decrypted record has a malformed header");
+  if (len > MAX_HEADER || 4 + len > bytes.length)
+    throw new VaultError("BAD_PAYLOAD", "the decrypted record has a malformed header");
   let header: { mime?: unknown; name?: unknown };
   try {
     header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(4, 4 + len))) as typeof header;

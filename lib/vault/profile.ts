@@ -12,7 +12,11 @@ export function latestProfileRecord(records: readonly RecordInfo[]): RecordInfo 
   return records.filter((r) => r.category === PROFILE_CATEGORY && !r.erased).sort((a, b) => b.recordId - a.recordId)[0];
 }
 
-export async function readProfile(ctx: VaultContext, resolver: KeyResolver, records: readonly RecordInfo[]): Promise<{ profile: ProfileForm; record: RecordInfo } | undefined> {
+export async function readProfile(
+  ctx: VaultContext,
+  resolver: KeyResolver,
+  records: readonly RecordInfo[],
+): Promise<{ profile: ProfileForm; record: RecordInfo } | undefined> {
   const record = latestProfileRecord(records);
   if (!record) return undefined;
   const opened = await readRecord(ctx, resolver, record);

@@ -41,7 +41,11 @@ export function ownKeyResolver(ctx: VaultContext, keys: AccountKeys): KeyResolve
   return derivedKeyResolver(keys.key.secretKey, recordContext(ctx, keys.account));
 }
 
-export async function uploadCiphertext(ctx: VaultContext, bytes: Uint8Array, path = "/api/records/upload"): Promise<string> {
+export async function uploadCiphertext(
+  ctx: VaultContext,
+  bytes: Uint8Array,
+  path = "/api/records/upload",
+): Promise<string> {
   const expected = (await computeCid(bytes)).toString();
   const res = await requestJson<{ cid: string }>(ctx.api, path, {
     method: "POST",
@@ -50,7 +54,10 @@ export async function uploadCiphertext(ctx: VaultContext, bytes: Uint8Array, pat
   });
   // Anchoring a CID the service made up would point the chain at bytes nobody holds.
   if (res.cid !== expected) {
-    throw new VaultError("UPLOAD_CID_MISMATCH", `the storage service stored the record as ${res.cid}, but its bytes hash to ${expected}`);
+    throw new VaultError(
+      "UPLOAD_CID_MISMATCH",
+      `the storage service stored the record as ${res.cid}, but its bytes hash to ${expected}`,
+    );
   }
   return expected;
 }
@@ -79,7 +86,10 @@ export async function writeRecord(
   const { digest } = cidToDigest(cid);
   const { hash, receipt } = await sendTx(
     ctx,
-    { functionName: "anchorRecord", args: [input.patient, digest, input.category, cidFlags(cid), input.supersedes ?? 0] },
+    {
+      functionName: "anchorRecord",
+      args: [input.patient, digest, input.category, cidFlags(cid), input.supersedes ?? 0],
+    },
     (tx) => onProgress?.({ stage: "anchor", tx }),
   );
   const recordId = anchoredId(receipt.logs, ctx.contract);
@@ -87,7 +97,10 @@ export async function writeRecord(
   return { recordId, cid, txHash: hash, blockNumber: receipt.blockNumber };
 }
 
-function anchoredId(logs: readonly { address: Address; data: Hex; topics: readonly Hex[] }[], contract: Address): number {
+function anchoredId(
+  logs: readonly { address: Address; data: Hex; topics: readonly Hex[] }[],
+  contract: Address,
+): number {
   for (const log of logs) {
     if (!isAddressEqual(log.address, contract)) continue;
     try {
@@ -111,7 +124,8 @@ export async function fetchCiphertext(
   record: Pick<RecordInfo, "cid" | "patient" | "recordId">,
 ): Promise<Uint8Array> {
   const path = `/api/records/${record.cid}?patient=${record.patient}&record=${record.recordId}`;
-  if (isAddressEqual(ctx.account, record.patient)) return new Uint8Array(await (await request(ctx.api, path)).arrayBuffer());
+  if (isAddressEqual(ctx.account, record.patient))
+    return new Uint8Array(await (await request(ctx.api, path)).arrayBuffer());
   const withSession = (hash: string | undefined) => (hash ? `${path}&session=${hash}` : path);
   try {
     const res = await request(ctx.api, withSession(lastViewingSession(ctx, record.patient)));
@@ -152,8 +166,13 @@ export async function eraseRecord(
 }
 
 /** Asks the storage service to unpin an erased record's ciphertext (safe to repeat). */
-export async function releaseErasedCiphertext(ctx: VaultContext, record: Pick<RecordInfo, "recordId" | "cid" | "patient">): Promise<void> {
-  await request(ctx.api, `/api/records/${record.cid}?patient=${record.patient}&record=${record.recordId}`, { method: "DELETE" });
+export async function releaseErasedCiphertext(
+  ctx: VaultContext,
+  record: Pick<RecordInfo, "recordId" | "cid" | "patient">,
+): Promise<void> {
+  await request(ctx.api, `/api/records/${record.cid}?patient=${record.patient}&record=${record.recordId}`, {
+    method: "DELETE",
+  });
 }
 
 export type OpenedRecord = RecordPayload & { record: RecordInfo };
@@ -167,7 +186,10 @@ export async function readRecord(ctx: VaultContext, resolver: KeyResolver, recor
   const bytes = await fetchCiphertext(ctx, record);
   const computed = (await computeCid(bytes)).toString();
   if (computed !== record.cid) {
-    throw new VaultError("INTEGRITY", `the storage service returned bytes that hash to ${computed}, not the anchored ${record.cid}`);
+    throw new VaultError(
+      "INTEGRITY",
+      `the storage service returned bytes that hash to ${computed}, not the anchored ${record.cid}`,
+    );
   }
   const plain = decryptRecord(bytes, { ...recordContext(ctx, record.patient), category: record.category }, resolver);
   return { ...unpackPayload(plain), record };

@@ -72,7 +72,13 @@ export async function reencryptAll(
     });
     await eraseRecord(ctx, record);
     replaced.set(record.recordId, written.recordId);
-    onProgress?.({ stage: "record", done: i + 1, total: live.length, recordId: record.recordId, newRecordId: written.recordId });
+    onProgress?.({
+      stage: "record",
+      done: i + 1,
+      total: live.length,
+      recordId: record.recordId,
+      newRecordId: written.recordId,
+    });
   }
   return { rotated, reshared, replaced };
 }

@@ -71,19 +71,21 @@ export async function serviceLog(ctx: VaultContext, patient: Address): Promise<T
     all.push(...page.entries);
     before = page.next;
   } while (before);
-  return all
-    // The patient's own reads are not accesses by someone else: leave them off their timeline.
-    .filter((e) => e.action === "read" && (e.outcome === "refused" || e.outcome === "served"))
-    .filter((e) => !(e.actor && e.actor.toLowerCase() === patient.toLowerCase()))
-    .map((e) => ({
-      id: `svc-${e.seq}`,
-      kind: e.outcome === "refused" ? ("refused" as const) : ("served" as const),
-      time: Math.floor(new Date(e.time).getTime() / 1000),
-      actor: e.actor,
-      recordIds: e.recordId === null ? [] : [e.recordId],
-      ...(e.reason ? { reason: e.reason } : {}),
-      source: "service" as const,
-    }));
+  return (
+    all
+      // The patient's own reads are not accesses by someone else: leave them off their timeline.
+      .filter((e) => e.action === "read" && (e.outcome === "refused" || e.outcome === "served"))
+      .filter((e) => !(e.actor && e.actor.toLowerCase() === patient.toLowerCase()))
+      .map((e) => ({
+        id: `svc-${e.seq}`,
+        kind: e.outcome === "refused" ? ("refused" as const) : ("served" as const),
+        time: Math.floor(new Date(e.time).getTime() / 1000),
+        actor: e.actor,
+        recordIds: e.recordId === null ? [] : [e.recordId],
+        ...(e.reason ? { reason: e.reason } : {}),
+        source: "service" as const,
+      }))
+  );
 }
 
 type EventKind = Exclude<TimelineEntry["kind"], "refused" | "served">;
@@ -105,7 +107,11 @@ const source =
 
 /** Which event each kind of timeline entry comes from, and what it says. */
 const EVENT_KINDS: Readonly<Record<EventKind, ReturnType<typeof source>>> = {
-  session: source("AccessSessionOpened", (a) => ({ actor: a.clinician, recordIds: [...a.recordIds], purpose: a.purpose })),
+  session: source("AccessSessionOpened", (a) => ({
+    actor: a.clinician,
+    recordIds: [...a.recordIds],
+    purpose: a.purpose,
+  })),
   emergency: source("EmergencyAccessOpened", (a) => ({ actor: a.clinician, reason: a.reason, expiresAt: a.expiresAt })),
   "emergency-keys": source("EmergencyKeysReleased", (a) => ({ actor: a.registrar, clinician: a.clinician })),
   "emergency-ended": source("EmergencyAccessEnded", (a) => ({ actor: a.endedBy })),
@@ -134,7 +140,11 @@ async function eventsOf(ctx: VaultContext, kind: EventKind, patient: Address, ra
 }
 
 /** The whole timeline: every on-chain event about `patient`, and the service's log. */
-export async function timeline(ctx: VaultContext, patient: Address, opts: { includeService?: boolean } = {}): Promise<TimelineEntry[]> {
+export async function timeline(
+  ctx: VaultContext,
+  patient: Address,
+  opts: { includeService?: boolean } = {},
+): Promise<TimelineEntry[]> {
   const kinds = Object.keys(EVENT_KINDS) as EventKind[];
   const all = await Promise.all(kinds.map((kind) => eventsOf(ctx, kind, patient)));
   const out = all.flat();
@@ -169,7 +179,11 @@ export async function timelinePage(
   const top = opts.before !== undefined ? opts.before - 1n : await ctx.publicClient.getBlockNumber();
   const first = opts.before === undefined;
   const emergencies = first
-    ? Promise.all([eventsOf(ctx, "emergency", patient), eventsOf(ctx, "emergency-ended", patient), eventsOf(ctx, "emergency-keys", patient)])
+    ? Promise.all([
+        eventsOf(ctx, "emergency", patient),
+        eventsOf(ctx, "emergency-ended", patient),
+        eventsOf(ctx, "emergency-keys", patient),
+      ])
     : Promise.resolve([[], []] as TimelineEntry[][]);
 
   const sessionLogs: Mined[] = [];
@@ -185,7 +199,9 @@ export async function timelinePage(
   }
   if (sessionLogs.length > limit) {
     // Keep the newest `limit`, but never split a block: the next page starts below it.
-    sessionLogs.sort((a, b) => (a.blockNumber === b.blockNumber ? b.logIndex - a.logIndex : a.blockNumber < b.blockNumber ? 1 : -1));
+    sessionLogs.sort((a, b) =>
+      a.blockNumber === b.blockNumber ? b.logIndex - a.logIndex : a.blockNumber < b.blockNumber ? 1 : -1,
+    );
     from = sessionLogs[limit - 1]!.blockNumber;
     sessionLogs.splice(0, sessionLogs.length, ...sessionLogs.filter((l) => l.blockNumber >= from));
   }
@@ -206,7 +222,11 @@ export async function timelinePage(
 }
 
 /** Accesses (sessions, emergencies, reads) per UTC day and per clinician, for the timeline chart. */
-export function accessesPerDay(entries: readonly TimelineEntry[], days: number, now: number): { days: string[]; series: Map<string, number[]> } {
+export function accessesPerDay(
+  entries: readonly TimelineEntry[],
+  days: number,
+  now: number,
+): { days: string[]; series: Map<string, number[]> } {
   const dayOf = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
   const labels = Array.from({ length: days }, (_, i) => dayOf(now - (days - 1 - i) * 86_400));
   const series = new Map<string, number[]>();

@@ -1,6 +1,15 @@
 import { expect } from "chai";
 import { getAddress, type Address } from "viem";
-import { anchor, Client, envelopeFor, randomBytes, registerPatient, startStack, type Signer, type Stack } from "./harness.ts";
+import {
+  anchor,
+  Client,
+  envelopeFor,
+  randomBytes,
+  registerPatient,
+  startStack,
+  type Signer,
+  type Stack,
+} from "./harness.ts";
 
 describe("service: DELETE /api/records/{cid} (storage half of erasure)", function () {
   let stack: Stack;
@@ -9,7 +18,8 @@ describe("service: DELETE /api/records/{cid} (storage half of erasure)", functio
   let P: Address;
   let record: { cid: string; id: number };
 
-  const url = (cid: string, patientAddr: string, id: number | string) => `/api/records/${cid}?patient=${patientAddr}&record=${id}`;
+  const url = (cid: string, patientAddr: string, id: number | string) =>
+    `/api/records/${cid}?patient=${patientAddr}&record=${id}`;
   const del = (client: Client, path: string) => client.request(path, { method: "DELETE" });
   const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
 

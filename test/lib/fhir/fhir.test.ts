@@ -45,8 +45,14 @@ describe("lib/fhir profile", () => {
 
   it("rejects a missing name, an impossible or future birth date, and a bad email", () => {
     expect(() => buildProfileBundle({ ...profile, name: "  " }, NOW)).to.throw(FhirError, /Name is required/);
-    expect(() => buildProfileBundle({ ...profile, birthDate: "1984-02-30" }, NOW)).to.throw(FhirError, /real calendar date/);
-    expect(() => buildProfileBundle({ ...profile, birthDate: "09/07/1984" }, NOW)).to.throw(FhirError, /must be a date/);
+    expect(() => buildProfileBundle({ ...profile, birthDate: "1984-02-30" }, NOW)).to.throw(
+      FhirError,
+      /real calendar date/,
+    );
+    expect(() => buildProfileBundle({ ...profile, birthDate: "09/07/1984" }, NOW)).to.throw(
+      FhirError,
+      /must be a date/,
+    );
     expect(() => buildProfileBundle({ ...profile, birthDate: "2030-01-01" }, NOW)).to.throw(FhirError, /in the future/);
     expect(() => buildProfileBundle({ ...profile, email: "amara@" }, NOW)).to.throw(FhirError, /Email is not valid/);
     expect(() => buildProfileBundle({ ...profile, gender: "x" as never }, NOW)).to.throw(FhirError, /Gender/);
@@ -54,7 +60,10 @@ describe("lib/fhir profile", () => {
 
   it("rejects bytes that are not a profile bundle", () => {
     expect(() => parseProfileBundle("not json")).to.throw(FhirError, /not valid JSON/);
-    expect(() => parseProfileBundle(enc({ resourceType: "Observation" }))).to.throw(FhirError, /Expected a FHIR Bundle/);
+    expect(() => parseProfileBundle(enc({ resourceType: "Observation" }))).to.throw(
+      FhirError,
+      /Expected a FHIR Bundle/,
+    );
     expect(() => parseProfileBundle(enc({ resourceType: "Bundle", entry: [] }))).to.throw(FhirError, /no Patient/);
   });
 
@@ -68,7 +77,12 @@ describe("lib/fhir clinical records", () => {
   it("makes a numeric lab result a valueQuantity with its unit", () => {
     const obs = buildObservation({ name: "HbA1c", value: "6.1", unit: "%", effective: "2026-05-30" }, NOW);
     expect(obs.valueQuantity).to.deep.equal({ value: 6.1, unit: "%" });
-    expect(parseObservation(enc(obs))).to.deep.equal({ name: "HbA1c", value: "6.1", unit: "%", effective: "2026-05-30" });
+    expect(parseObservation(enc(obs))).to.deep.equal({
+      name: "HbA1c",
+      value: "6.1",
+      unit: "%",
+      effective: "2026-05-30",
+    });
   });
 
   it("keeps a non-numeric result as text and refuses a unit on it", () => {
@@ -78,18 +92,27 @@ describe("lib/fhir clinical records", () => {
   });
 
   it("round-trips a prescription", () => {
-    const rx = buildMedicationRequest({ medication: "Sumatriptan 50 mg", dosage: "1 tablet at onset", note: "max 2/day" }, NOW);
+    const rx = buildMedicationRequest(
+      { medication: "Sumatriptan 50 mg", dosage: "1 tablet at onset", note: "max 2/day" },
+      NOW,
+    );
     expect(parseMedicationRequest(enc(rx))).to.deep.equal({
       medication: "Sumatriptan 50 mg",
       dosage: "1 tablet at onset",
       note: "max 2/day",
     });
-    expect(() => buildMedicationRequest({ medication: "", dosage: "x" }, NOW)).to.throw(FhirError, /Medication is required/);
+    expect(() => buildMedicationRequest({ medication: "", dosage: "x" }, NOW)).to.throw(
+      FhirError,
+      /Medication is required/,
+    );
   });
 
   it("summarises any decrypted record by its type", () => {
     expect(summarise(enc(buildProfileBundle(profile, NOW)), "application/fhir+json").kind).to.equal("profile");
-    expect(summarise(new TextEncoder().encode("seen today"), "text/plain")).to.deep.equal({ kind: "text", text: "seen today" });
+    expect(summarise(new TextEncoder().encode("seen today"), "text/plain")).to.deep.equal({
+      kind: "text",
+      text: "seen today",
+    });
     expect(summarise(new Uint8Array(10), "application/pdf")).to.deep.equal({ kind: "binary", bytes: 10 });
     expect(() => summarise(enc({ resourceType: "Claim" }), "application/fhir+json")).to.throw(FhirError, /Unsupported/);
   });

@@ -32,7 +32,11 @@ describe("lib/storage configuration", function () {
   });
 
   it("reads the data folder, port and network-fetch switch", function () {
-    const c = storageConfigFromEnv({ IPFS_DATA_DIR: "/srv/ipfs", IPFS_LISTEN_PORT: "4101", IPFS_NETWORK_FETCH: "true" });
+    const c = storageConfigFromEnv({
+      IPFS_DATA_DIR: "/srv/ipfs",
+      IPFS_LISTEN_PORT: "4101",
+      IPFS_NETWORK_FETCH: "true",
+    });
     expect(c).to.include({ dataDir: "/srv/ipfs", listenPort: 4101, networkFetch: true });
   });
 

@@ -15,7 +15,9 @@ describe("lib/vault service client", () => {
       } else if (req.url === "/api/auth/session") {
         if (req.headers.cookie === "mv_session=abc123") {
           res.setHeader("content-type", "application/json");
-          res.end(JSON.stringify({ address: "0x0000000000000000000000000000000000000001", chainId: 31337, expiresAt: "x" }));
+          res.end(
+            JSON.stringify({ address: "0x0000000000000000000000000000000000000001", chainId: 31337, expiresAt: "x" }),
+          );
         } else {
           res.statusCode = 401;
           res.end(JSON.stringify({ error: "UNAUTHENTICATED", message: "sign in first" }));

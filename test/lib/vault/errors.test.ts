@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { BaseError, ContractFunctionExecutionError, ContractFunctionRevertedError, UserRejectedRequestError, encodeErrorResult, parseAbi } from "viem";
+import {
+  BaseError,
+  ContractFunctionExecutionError,
+  ContractFunctionRevertedError,
+  UserRejectedRequestError,
+  encodeErrorResult,
+  parseAbi,
+} from "viem";
 import { CONTRACT_ERROR_SENTENCES, describeServiceCode, explainError } from "../../../lib/vault/errors.ts";
 import { ServiceError } from "../../../lib/vault/api.ts";
 import { MissingCategoryKeyError } from "../../../lib/crypto/errors.ts";
@@ -16,7 +23,12 @@ const clinician = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 function reverted(errorName: "ConsentExpired" | "ClinicianSuspended" | "SomethingNew", args: readonly unknown[]) {
   const data = encodeErrorResult({ abi, errorName, args } as never);
   const cause = new ContractFunctionRevertedError({ abi, data, functionName: "openAccessSession" });
-  return new ContractFunctionExecutionError(cause, { abi, functionName: "openAccessSession", args: [patient, [1], 0], contractAddress: patient });
+  return new ContractFunctionExecutionError(cause, {
+    abi,
+    functionName: "openAccessSession",
+    args: [patient, [1], 0],
+    contractAddress: patient,
+  });
 }
 
 describe("lib/vault explainError", () => {
@@ -24,7 +36,9 @@ describe("lib/vault explainError", () => {
     const e = explainError(reverted("ClinicianSuspended", [clinician]));
     expect(e.code).to.equal("ClinicianSuspended");
     expect(e.message).to.match(/^Clinician 0x3C44…93BC is suspended/);
-    expect(explainError(reverted("ConsentExpired", [patient, clinician, 1_700_000_000])).message).to.match(/expired on/);
+    expect(explainError(reverted("ConsentExpired", [patient, clinician, 1_700_000_000])).message).to.match(
+      /expired on/,
+    );
   });
 
   it("names an error missing from the table in words instead of hex", () => {
@@ -33,7 +47,15 @@ describe("lib/vault explainError", () => {
   });
 
   it("has a sentence for every error the architecture names", () => {
-    for (const name of ["NoGrant", "ConsentExpired", "OutOfScope", "ClinicianSuspended", "ClinicianNotVerified", "RecordNotFound", "RecordIsErased"]) {
+    for (const name of [
+      "NoGrant",
+      "ConsentExpired",
+      "OutOfScope",
+      "ClinicianSuspended",
+      "ClinicianNotVerified",
+      "RecordNotFound",
+      "RecordIsErased",
+    ]) {
       expect(CONTRACT_ERROR_SENTENCES, name).to.have.property(name);
     }
   });

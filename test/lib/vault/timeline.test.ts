@@ -6,7 +6,12 @@ const B = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
 const day = 86_400;
 const NOW = Date.UTC(2026, 5, 10, 12) / 1000;
 
-const entry = (id: string, kind: TimelineEntry["kind"], time: number, actor: `0x${string}` | null = A): TimelineEntry => ({
+const entry = (
+  id: string,
+  kind: TimelineEntry["kind"],
+  time: number,
+  actor: `0x${string}` | null = A,
+): TimelineEntry => ({
   id,
   kind,
   time,
@@ -24,12 +29,21 @@ describe("lib/vault timeline", () => {
       entry("new-emergency", "emergency", NOW - day),
       entry("grant", "granted", NOW - 2 * day),
     ]);
-    expect(ordered.map((e) => e.id)).to.deep.equal(["new-emergency", "old-emergency", "refusal", "grant", "old-session"]);
+    expect(ordered.map((e) => e.id)).to.deep.equal([
+      "new-emergency",
+      "old-emergency",
+      "refusal",
+      "grant",
+      "old-session",
+    ]);
   });
 
   it("lists each release of the emergency kit right after the emergency it served", () => {
     const R = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
-    const release = (id: string, time: number, clinician: `0x${string}`) => ({ ...entry(id, "emergency-keys", time, R), clinician });
+    const release = (id: string, time: number, clinician: `0x${string}`) => ({
+      ...entry(id, "emergency-keys", time, R),
+      clinician,
+    });
     const ordered = orderTimeline([
       entry("session", "session", NOW - 60),
       release("release-a-old", NOW - 5 * day + 60, A),
@@ -49,7 +63,9 @@ describe("lib/vault timeline", () => {
       "session",
     ]);
     // A release whose emergency is not in the list still comes before the ordinary entries.
-    expect(orderTimeline([entry("s", "session", NOW), release("orphan", NOW - day, A)]).map((e) => e.id)).to.deep.equal(["orphan", "s"]);
+    expect(orderTimeline([entry("s", "session", NOW), release("orphan", NOW - day, A)]).map((e) => e.id)).to.deep.equal(
+      ["orphan", "s"],
+    );
   });
 
   it("counts accesses per day per clinician, ignoring consent changes and days outside the window", () => {
