@@ -14,8 +14,12 @@ import type { ContractTransactionResponse, TransactionReceipt } from "ethers";
 import { network } from "hardhat";
 import { grantConsentTypes, registerDeviceTypes } from "../lib/chain/eip712.ts";
 import { DEFAULT_ADMIN_DELAY_SECONDS } from "../ignition/modules/MedVault.ts";
+import { Permission, Scope } from "../lib/chain/vocabulary.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
+// Expiries and signature deadlines are fixed (2100-01-01), not "from now": the same calldata and
+// signature bytes, and so the same gas, on every run.
+const FAR_FUTURE = 4_102_444_800n;
 // The typed factory below reads the compiled artifact; build first so the numbers match the source.
 const build = spawnSync(path.join(ROOT, "node_modules/.bin/hardhat"), ["build", "--quiet"], {
   cwd: ROOT,
@@ -25,7 +29,7 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 // Imported only now: on a fresh clone the typechain output does not exist before that build.
 const { MedVault__factory } = await import("../types/ethers-contracts/index.ts");
 
-const { ethers, networkHelpers } = await network.create();
+const { ethers } = await network.create();
 const [admin, registrar, patient, patient2, clinician, clinician2, device, relayer] = await ethers.getSigners();
 if (!admin || !registrar || !patient || !patient2 || !clinician || !clinician2 || !device || !relayer) {
   throw new Error("the in-process network has too few accounts");
@@ -77,18 +81,17 @@ async function measure(op: string, writes: Writes, send: Promise<ContractTransac
 
 const key = ethers.id("x25519 public key");
 const cid = (i: number) => ethers.id(`ciphertext ${i}`);
-const now = async () => BigInt(await networkHelpers.time.latest());
 const LAB = 2;
 const NOTE = 1;
 const DEVICE = 6;
 const categories = (1 << LAB) | (1 << NOTE) | (1 << DEVICE);
 const grantTerms = async (grantee: string) => ({
   grantee,
-  scope: 1,
+  scope: Scope.Categories,
   categoryMask: categories,
   recordIds: [] as number[],
-  permission: 1,
-  expiry: (await now()) + 30n * 86_400n,
+  permission: Permission.Read,
+  expiry: FAR_FUTURE,
   purpose: 0,
   keyShareDigest: ethers.id("key share"),
 });
@@ -115,8 +118,7 @@ await asRegistrar.verifyClinician(
   const { chainId } = await ethers.provider.getNetwork();
   const domain = { name: "MedVault", version: "1", chainId, verifyingContract: await medVault.getAddress() };
   const types = structuredClone(registerDeviceTypes) as unknown as Record<string, { name: string; type: string }[]>;
-  // A fixed deadline (year 2100), not "an hour from now": the same signature bytes, and so the same gas, every run.
-  const deadline = 4_102_444_800n;
+  const deadline = FAR_FUTURE;
   const message = { device: device.address, patient: patient.address, nonce: 0n, deadline };
   const signature = await device.signTypedData(domain, types, message);
   await measure(
@@ -156,8 +158,7 @@ await asPatient.grantConsent(await grantTerms(clinician.address));
   await patient2.sendTransaction({ to: patient2.address }); // keep nonce bookkeeping simple for the signer below
   await medVault.connect(patient2).registerPatient(key);
   const terms = await grantTerms(clinician.address);
-  // A fixed deadline (year 2100), not "an hour from now": the same signature bytes, and so the same gas, every run.
-  const deadline = 4_102_444_800n;
+  const deadline = FAR_FUTURE;
   const { chainId } = await ethers.provider.getNetwork();
   const domain = { name: "MedVault", version: "1", chainId, verifyingContract: await medVault.getAddress() };
   const types = structuredClone(grantConsentTypes) as unknown as Record<string, { name: string; type: string }[]>;
