@@ -23,7 +23,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { chainFor, deployedAddress } from "../chain/contract.ts";
-import { LOCAL_CHAIN_ID } from "../chain/vocabulary.ts";
+import { LOCAL_CHAIN_ID, Permission, Scope } from "../chain/vocabulary.ts";
 import type { ProfileForm } from "../fhir/index.ts";
 import { categoryByKey } from "../records/categories.ts";
 import { buildRecordPayload, type RecordPayloadDraft } from "../records/payloads.ts";
@@ -262,33 +262,33 @@ export async function seedDemo({
   // Grants of different scopes, permissions and expiries.
   await grantAccess(maria.ctx, maria.keys!, {
     grantee: okafor.ctx.account,
-    scope: 1,
+    scope: Scope.Categories,
     categories: [0, 1, 2, 3, 4],
-    permission: 2,
+    permission: Permission.ReadWrite,
     expiry: now + 30 * DAY,
     purpose: 0,
   });
   await grantAccess(james.ctx, james.keys!, {
     grantee: okafor.ctx.account,
-    scope: 0,
-    permission: 1,
+    scope: Scope.All,
+    permission: Permission.Read,
     expiry: now + 2 * DAY,
     purpose: 1,
   });
   const aishaRecords = await listRecords(aisha.ctx, aisha.ctx.account);
   await grantAccess(aisha.ctx, aisha.keys!, {
     grantee: brandt.ctx.account,
-    scope: 2,
+    scope: Scope.Records,
     recordIds: aishaRecords.filter((r) => r.category === 2 || r.category === 3).map((r) => r.recordId),
-    permission: 1,
+    permission: Permission.Read,
     expiry: now + 14 * DAY,
     purpose: 2,
   });
   // A grant that has run out: the timeline and grant list show expired consent too.
   await grantAccess(maria.ctx, maria.keys!, {
     grantee: brandt.ctx.account,
-    scope: 0,
-    permission: 1,
+    scope: Scope.All,
+    permission: Permission.Read,
     expiry: now + 60,
     purpose: 2,
   });
