@@ -50,6 +50,9 @@ export const Purpose = {
 } as const;
 export type Purpose = (typeof Purpose)[keyof typeof Purpose];
 
+/** Most records one viewing session may name, as MedVault.MAX_SESSION_RECORDS. */
+export const MAX_SESSION_RECORDS = 64;
+
 /** IMedVaultRoles.ClinicianStatus, in the enum's order. */
 export const CLINICIAN_STATUSES = ["none", "verified", "suspended"] as const;
 export type ClinicianStatus = (typeof CLINICIAN_STATUSES)[number];

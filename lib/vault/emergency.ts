@@ -10,7 +10,7 @@
  * beside the emergency access.
  */
 import { isAddressEqual, zeroHash, type Address, type Hash, type Hex } from "viem";
-import { Permission, REGISTRAR_ROLE, Scope } from "../chain/vocabulary.ts";
+import { Permission, Purpose, REGISTRAR_ROLE, Scope } from "../chain/vocabulary.ts";
 import { medVaultAbi } from "../chain/generated.ts";
 import { entriesKeyResolver, type CategoryKeyEntry, type KeyResolver } from "../crypto/category.ts";
 import { createKeyShare, openKeyShare } from "../crypto/keyshare.ts";
@@ -28,7 +28,6 @@ import { sendTx, type TxStatus } from "./tx.ts";
 export const EMERGENCY_MASK = categoryMask(EMERGENCY_CATEGORIES);
 /** How long a kit lasts: an escrow is only useful if it is there on the day, years later. */
 export const KIT_LIFETIME_SECONDS = 10 * 365 * 86_400;
-const PURPOSE_OTHER = 5;
 
 export async function isRegistrar(ctx: VaultContext, account: Address): Promise<boolean> {
   return ctx.publicClient.readContract({
@@ -84,7 +83,7 @@ export async function setupEmergencyKit(
       categories: EMERGENCY_CATEGORIES,
       permission: Permission.Escrow,
       expiry,
-      purpose: PURPOSE_OTHER,
+      purpose: Purpose.Other,
     },
     onStatus,
   );

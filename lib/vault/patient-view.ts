@@ -6,7 +6,7 @@
  */
 import type { Address } from "viem";
 import type { KeyResolver } from "../crypto/category.ts";
-import { Purpose, Scope } from "../chain/vocabulary.ts";
+import { MAX_SESSION_RECORDS, Purpose, Scope } from "../chain/vocabulary.ts";
 import { EMERGENCY_CATEGORIES } from "../records/categories.ts";
 import { grantCategories, openSession } from "./consent.ts";
 import type { VaultContext } from "./context.ts";
@@ -14,9 +14,6 @@ import { explainError } from "./errors.ts";
 import { listRecords, type GrantInfo, type RecordInfo } from "./reads.ts";
 import { readRecord, type OpenedRecord } from "./records.ts";
 import type { TxStatus } from "./tx.ts";
-
-/** Most records one viewing session may name, as MedVault.MAX_SESSION_RECORDS. */
-export const MAX_SESSION_RECORDS = 64;
 
 /** True when `grant` (whose categories are `categories`) covers the live record `r`. */
 export function grantCovers(grant: GrantInfo, categories: readonly number[], r: RecordInfo): boolean {

@@ -5,6 +5,7 @@
  */
 import { decodeEventLog, isAddressEqual, type Address, type Hash, type Hex } from "viem";
 import { medVaultAbi } from "../chain/generated.ts";
+import { Purpose } from "../chain/vocabulary.ts";
 import { derivedKeyResolver, epochOf, type KeyResolver } from "../crypto/category.ts";
 import { decryptRecord, encryptRecord } from "../crypto/envelope.ts";
 import { MissingCategoryKeyError } from "../crypto/errors.ts";
@@ -133,7 +134,7 @@ export async function fetchCiphertext(
   } catch (err) {
     if (!(err instanceof ServiceError) || !SESSION_CODES.has(err.code) || !ctx.walletClient) throw err;
   }
-  const { hash } = await openViewingSession(ctx, record.patient, [record.recordId], 0);
+  const { hash } = await openViewingSession(ctx, record.patient, [record.recordId], Purpose.Treatment);
   return new Uint8Array(await (await request(ctx.api, withSession(hash))).arrayBuffer());
 }
 

@@ -10,6 +10,7 @@ import {
   CLINICIAN_STATUSES,
   ClinicianStatusCode,
   FLAG_ERASED,
+  MAX_SESSION_RECORDS,
   PURPOSES,
   Permission,
   REGISTRAR_ROLE,
@@ -40,6 +41,7 @@ describe("lib/chain vocabulary", () => {
     expect(Permission.Escrow).to.equal(Number(await medVault.PERMISSION_ESCROW()));
     expect(REGISTRAR_ROLE).to.equal(await medVault.REGISTRAR_ROLE());
     expect(FLAG_ERASED).to.equal(Number(await medVault.FLAG_ERASED()));
+    expect(MAX_SESSION_RECORDS).to.equal(Number(await medVault.MAX_SESSION_RECORDS()));
   });
 
   it("has one purpose for each the contract accepts (0..MAX_PURPOSE)", async () => {
