@@ -26,8 +26,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /**
  * The browser tests build into their own folder: a `next build` empties its distDir, and the
  * default `.next/` also holds the dev servers people run beside the tests.
+ * MEDVAULT_E2E_DIST_DIR gives parallel runs in one checkout a folder each.
  */
-const DIST_DIR = ".next/e2e";
+const DIST_DIR = process.env.MEDVAULT_E2E_DIST_DIR || ".next/e2e";
 
 export type Stack = { rpcUrl: string; appUrl: string; contract: Address; browser: Browser; dataDir: string };
 
