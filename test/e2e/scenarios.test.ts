@@ -10,7 +10,7 @@ import { CID } from "multiformats/cid";
 import { createPublicClient, getAddress, http, toHex } from "viem";
 import { medVaultAbi } from "../../lib/chain/generated.ts";
 import { DEMO_ACCOUNTS, demoAccount } from "../../lib/devstack/demo-accounts.ts";
-import { type Session, type Stack, openSession, startStack, stopStack } from "./stack.ts";
+import { type Session, type Stack, openSession, startStack } from "./stack.ts";
 import {
   horizontalOverflow,
   openDashboard,
@@ -74,7 +74,6 @@ describe("MedVault in the browser (Chromium, injected wallet, real chain and sto
 
   after(async function () {
     for (const s of sessions) await s.context.close().catch(() => undefined);
-    await stopStack();
   });
 
   it("1. a patient registers, fills the profile, adds a record, and its proof verifies against the chain", async function () {
