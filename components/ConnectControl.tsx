@@ -9,6 +9,7 @@ import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain } from "wagmi";
 import { appConfig, isSupportedChain } from "@/app/config.ts";
+import { chainName } from "@/lib/chain/chains.ts";
 import { shortAddress } from "@/lib/format.ts";
 import { explainError } from "@/lib/vault/errors.ts";
 import { useVault } from "@/hooks/useVault.ts";
@@ -24,6 +25,23 @@ function connectMessage(err: unknown): string {
   return e.message;
 }
 
+/** The name people know chain `id` by ("Ethereum"), once viem's chain list has loaded. */
+export function useChainName(id: number | undefined): string | undefined {
+  const [named, setNamed] = useState<{ id: number; name: string } | undefined>();
+  useEffect(() => {
+    if (id === undefined) return;
+    let live = true;
+    chainName(id).then(
+      (name) => live && setNamed({ id, name }),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [id]);
+  return named && named.id === id ? named.name : undefined;
+}
+
 export function ConnectControl() {
   const { address, status, chainId } = useConnection();
   const connectors = useConnectors();
@@ -35,6 +53,9 @@ export function ConnectControl() {
   const [locked, setLocked] = useState(false);
   const [siweError, setSiweError] = useState<string | undefined>();
   const [siweBusy, setSiweBusy] = useState(false);
+  // The user approved the connection at Connect but declined the network switch asked for with it.
+  const [switchDeclined, setSwitchDeclined] = useState(false);
+  const walletChain = useChainName(chainId);
   // Registrars act only through transactions; the storage service's sign-in is for patients and clinicians.
   const needsSession = !usePathname()?.startsWith("/registrar");
 
@@ -61,7 +82,23 @@ export function ConnectControl() {
           disabled={connect.isPending || hasWallet === false}
           onClick={() => {
             const injected = connectors[0];
-            if (injected) connect.mutate({ connector: injected, chainId: target.id });
+            if (!injected) return;
+            setSwitchDeclined(false);
+            connect.mutate(
+              { connector: injected, chainId: target.id },
+              {
+                // A refusal after the wallet shared its accounts, while it is still on another
+                // network, is the declined switch: connect as it is and show the wrong-network state.
+                onError: async (err) => {
+                  if (!explainError(err).rejected) return;
+                  const accounts = await injected.getAccounts().catch(() => []);
+                  const onChain = await injected.getChainId().catch(() => target.id);
+                  if (accounts.length === 0 || onChain === target.id) return;
+                  setSwitchDeclined(true);
+                  connect.mutate({ connector: injected });
+                },
+              },
+            );
           }}
         >
           {connect.isPending ? "Waiting for wallet…" : "Connect wallet"}
@@ -93,8 +130,14 @@ export function ConnectControl() {
     return (
       <div className="connect" data-testid="connect-control">
         <p className="status status-warn" role="alert" data-testid="wrong-network">
-          Your wallet is on network {chainId}. MedVault runs on {target.name} ({target.id}).
+          Your wallet is on {walletChain ?? `chain ${chainId}`}. MedVault runs on {target.name} ({target.id}).
         </p>
+        {switchDeclined && !switchChain.error ? (
+          <p className="status status-error" role="alert" data-testid="connect-error" data-reason="switch-declined">
+            You connected your wallet but declined switching it to {target.name}. MedVault needs that network: press
+            Switch to {target.name} to try again.
+          </p>
+        ) : null}
         <button
           type="button"
           className="btn btn-primary"
@@ -107,7 +150,7 @@ export function ConnectControl() {
         {switchChain.error ? (
           <p className="status status-error" role="alert" data-testid="connect-error">
             {explainError(switchChain.error).rejected
-              ? "You declined the network switch. MedVault needs that network to work."
+              ? `You declined the network switch. MedVault needs ${target.name} to work.`
               : `Could not switch or add the network: ${explainError(switchChain.error).message}`}
           </p>
         ) : null}

@@ -12,6 +12,7 @@ import { isSupportedChain } from "@/app/config.ts";
 import { useAction } from "@/hooks/useMedVault.ts";
 import { registerClinicianKey, registerPatient, type AccountKeys, type VaultContext } from "@/lib/vault/index.ts";
 import { ActionButton } from "./ActionButton.tsx";
+import { useChainName } from "./ConnectControl.tsx";
 import { useVault } from "@/hooks/useVault.ts";
 
 export const WHY_SIGNATURE =
@@ -32,6 +33,7 @@ export function Gate({
   const signing = useAction();
   const registering = useAction();
   const [chosen, setChosen] = useState<Role | undefined>(role === "registrar" ? undefined : role);
+  const walletChain = useChainName(chainId);
 
   if (status !== "connected") {
     return (
@@ -45,7 +47,10 @@ export function Gate({
     return (
       <section className="card gate" data-testid="gate-network">
         <h2>Wrong network</h2>
-        <p>Switch your wallet to the MedVault network using the button at the top of the page.</p>
+        <p>
+          Your wallet is on {walletChain ?? `chain ${chainId}`}. Switch it to the MedVault network using the button at
+          the top of the page.
+        </p>
       </section>
     );
   }

@@ -15,6 +15,11 @@ export type WalletControl = {
   useAccount(page: Page, privateKey: Hex): Promise<void>;
   /** Makes the next request of this method fail as if the user clicked "Reject". */
   rejectNext(method: string): void;
+  /**
+   * Makes the wallet report chain `id` (e.g. 1, Ethereum) until the page asks to switch to
+   * the local chain; the page receives `chainChanged` when `page` is given.
+   */
+  setChainId(id: number, page?: Page): Promise<void>;
   /** Every JSON-RPC method the page asked the wallet for, in order. */
   calls: string[];
 };
@@ -54,6 +59,8 @@ export async function installWallet(
   const chain = chainFor(chainId, rpcUrl);
   let account = privateKeyToAccount(privateKey);
   let connected = false;
+  /** The chain the wallet says it is on; transactions still go to the local chain. */
+  let reportedChainId = chainId;
   const rejections = new Set<string>();
   const calls: string[] = [];
 
@@ -66,7 +73,15 @@ export async function installWallet(
     return (await res.json()) as { result?: unknown; error?: { code: number; message: string; data?: unknown } };
   };
 
-  const handle = async (method: string, params: unknown[]): Promise<unknown> => {
+  const emit = (page: Page, event: string, value: unknown) =>
+    page.evaluate(
+      ([e, v]) => {
+        (window as unknown as { ethereum: { __emit(e: string, v: unknown): void } }).ethereum.__emit(e, v);
+      },
+      [event, value] as const,
+    );
+
+  const handle = async (method: string, params: unknown[], page: Page): Promise<unknown> => {
     if (rejections.delete(method)) throw Object.assign(new Error("User rejected the request."), { code: 4001 });
     const wallet = createWalletClient({ account, chain, transport: http(rpcUrl) });
     switch (method) {
@@ -76,12 +91,16 @@ export async function installWallet(
       case "eth_accounts":
         return connected ? [account.address] : [];
       case "eth_chainId":
-        return numberToHex(chainId);
+        return numberToHex(reportedChainId);
       case "net_version":
-        return String(chainId);
+        return String(reportedChainId);
       case "wallet_switchEthereumChain": {
         const target = Number((params[0] as { chainId: string }).chainId);
         if (target !== chainId) throw Object.assign(new Error("Unrecognized chain ID"), { code: 4902 });
+        if (reportedChainId !== target) {
+          reportedChainId = target;
+          await emit(page, "chainChanged", numberToHex(target));
+        }
         return null;
       }
       case "wallet_addEthereumChain":
@@ -125,11 +144,11 @@ export async function installWallet(
     }
   };
 
-  await context.exposeBinding("__medvaultWallet", async (_source, payload: string) => {
+  await context.exposeBinding("__medvaultWallet", async (source, payload: string) => {
     const { method, params } = JSON.parse(payload) as { method: string; params: unknown[] };
     calls.push(method);
     try {
-      return JSON.stringify({ result: await handle(method, params) });
+      return JSON.stringify({ result: await handle(method, params, source.page) });
     } catch (err) {
       const e = err as { message?: string; code?: number; shortMessage?: string };
       return JSON.stringify({ error: { code: e.code ?? -32603, message: e.shortMessage ?? e.message ?? String(err) } });
@@ -140,14 +159,13 @@ export async function installWallet(
   return {
     calls,
     rejectNext: (method) => void rejections.add(method),
+    async setChainId(id, page) {
+      reportedChainId = id;
+      if (page) await emit(page, "chainChanged", numberToHex(id));
+    },
     async useAccount(page, key) {
       account = privateKeyToAccount(key);
-      await page.evaluate((addr) => {
-        (window as unknown as { ethereum: { __emit(e: string, v: unknown): void } }).ethereum.__emit(
-          "accountsChanged",
-          [addr],
-        );
-      }, account.address);
+      await emit(page, "accountsChanged", [account.address]);
     },
   };
 }
