@@ -1,8 +1,14 @@
 "use client";
 
 import { formatTime } from "@/lib/format.ts";
-import { endEmergency, type AccountKeys, type TimelineEntry, type VaultContext } from "@/lib/vault/index.ts";
-import { useAction } from "@/hooks/useMedVault.ts";
+import {
+  endEmergency,
+  listOpenEmergencies,
+  type AccountKeys,
+  type TimelineEntry,
+  type VaultContext,
+} from "@/lib/vault/index.ts";
+import { useAction, useLiveQuery } from "@/hooks/useMedVault.ts";
 import { ActionButton } from "../ActionButton.tsx";
 import { ActionStatus } from "../ActionStatus.tsx";
 
@@ -19,8 +25,22 @@ export function EmergencyBanners({
   names: Map<string, string>;
 }) {
   const endAction = useAction();
+  // The chain says which accesses are still open (an ended one's event stays on the timeline,
+  // but its `emergencyAccessUntil` is cleared); until it has answered, the timeline's unexpired
+  // ones show, so an emergency is never hidden while loading.
+  const open = useLiveQuery(["open-emergencies", keys.account], (c) => listOpenEmergencies(c, keys.account));
   const now = Math.floor(Date.now() / 1000);
-  const live = entries.filter((e) => e.kind === "emergency" && (e.expiresAt ?? 0) > now);
+  const until = open.data ? new Map(open.data.map((o) => [o.clinician.toLowerCase(), o.expiresAt])) : undefined;
+  const shown = new Set<string>();
+  const live = entries.flatMap((e) => {
+    const who = e.actor?.toLowerCase() ?? "";
+    // Emergencies come newest first: one banner per clinician, for their latest access.
+    if (e.kind !== "emergency" || shown.has(who)) return [];
+    const expiresAt = until ? until.get(who) : e.expiresAt;
+    if (expiresAt === undefined || expiresAt <= now) return [];
+    shown.add(who);
+    return [{ ...e, expiresAt }];
+  });
   return (
     <>
       {live.map((e) => {
@@ -35,7 +55,11 @@ export function EmergencyBanners({
                 variant="secondary"
                 testId="emergency-end"
                 onClick={() =>
-                  void endAction.run("Ending emergency access", (onTx) => endEmergency(ctx, keys.account, actor, onTx))
+                  void endAction.run(
+                    "Ending emergency access",
+                    (onTx) => endEmergency(ctx, keys.account, actor, onTx),
+                    "Emergency access ended",
+                  )
                 }
               >
                 End it now

@@ -186,11 +186,15 @@ export type OpenEmergency = {
   released: boolean;
 };
 
-/** Emergency accesses live now (opened, not ended, not expired), newest first: the registrar's work list. */
-export async function listOpenEmergencies(ctx: VaultContext): Promise<OpenEmergency[]> {
+/**
+ * Emergency accesses live now (opened, not ended, not expired), newest first: the registrar's
+ * work list, or with `patient` the ones on that patient (their dashboard's banners).
+ */
+export async function listOpenEmergencies(ctx: VaultContext, patient?: Address): Promise<OpenEmergency[]> {
+  const filter = patient ? { patient } : undefined;
   const [opened, releases, now] = await Promise.all([
-    events(ctx, "EmergencyAccessOpened"),
-    events(ctx, "EmergencyKeysReleased"),
+    events(ctx, "EmergencyAccessOpened", filter),
+    events(ctx, "EmergencyKeysReleased", filter),
     chainNow(ctx),
   ]);
   const key = (a: { patient: Address; clinician: Address }) =>
