@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { Address } from "viem";
 import type { KeyResolver } from "@/lib/crypto/category.ts";
 import { CATEGORIES, getCategory } from "@/lib/records/categories.ts";
@@ -52,6 +52,10 @@ export function AddRecordForm({
   const [file, setFile] = useState<File | undefined>();
   const [fileCategory, setFileCategory] = useState<number>(FILE_CATEGORY);
   const [stage, setStage] = useState<WriteStage | undefined>();
+  /** Bumped to give the file input a new key, which empties it: a file input cannot be set from state. */
+  const [fileInputKey, setFileInputKey] = useState(0);
+  /** The file picked now (state read after an await is the value from before it). */
+  const pickedFile = useRef<File | undefined>(undefined);
   const action = useAction();
 
   const category = kind === "file" ? fileCategory : KIND_CATEGORY[kind];
@@ -84,9 +88,11 @@ export function AddRecordForm({
     <form
       className="card form"
       data-testid="add-record-form"
+      autoComplete="off"
       onSubmit={async (e) => {
         e.preventDefault();
         setStage(undefined);
+        const sent = { text, name, value, unit, file };
         const out = await action.run(
           "Saving record",
           async () => {
@@ -95,12 +101,21 @@ export function AddRecordForm({
           },
           "Record saved and anchored",
         );
-        if (out) {
-          setText("");
-          setName("");
-          setValue("");
-          setUnit("");
+        if (!out) {
+          // A failed save leaves the fields as they were and the progress bar empty, not half-filled.
+          setStage(undefined);
+          return;
+        }
+        // Clear what was saved (so a note's text does not linger in the page or the browser's
+        // session-restore file), but keep anything the user typed or picked while it was saving.
+        setText((t) => (t === sent.text ? "" : t));
+        setName((n) => (n === sent.name ? "" : n));
+        setValue((v) => (v === sent.value ? "" : v));
+        setUnit((u) => (u === sent.unit ? "" : u));
+        if (sent.file && pickedFile.current === sent.file) {
+          pickedFile.current = undefined;
           setFile(undefined);
+          setFileInputKey((k) => k + 1);
         }
       }}
     >
@@ -141,12 +156,24 @@ export function AddRecordForm({
         <div className="row">
           <label>
             {kind === "lab" ? "Test or measurement" : kind === "prescription" ? "Medication" : "Condition"}
-            <input value={name} onChange={(e) => setName(e.target.value)} data-testid="record-name" required />
+            <input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              data-testid="record-name"
+              autoComplete="off"
+              required
+            />
           </label>
           {kind !== "diagnosis" ? (
             <label>
               {kind === "lab" ? "Result" : "Dosage"}
-              <input value={value} onChange={(e) => setValue(e.target.value)} data-testid="record-value" required />
+              <input
+                value={value}
+                onChange={(e) => setValue(e.target.value)}
+                data-testid="record-value"
+                autoComplete="off"
+                required
+              />
             </label>
           ) : null}
           {kind === "lab" ? (
@@ -156,6 +183,7 @@ export function AddRecordForm({
                 value={unit}
                 onChange={(e) => setUnit(e.target.value)}
                 data-testid="record-unit"
+                autoComplete="off"
                 placeholder="e.g. mmol/L"
               />
             </label>
@@ -165,7 +193,15 @@ export function AddRecordForm({
       {kind === "file" ? (
         <label>
           File
-          <input type="file" onChange={(e) => setFile(e.target.files?.[0])} data-testid="record-file" />
+          <input
+            key={fileInputKey}
+            type="file"
+            onChange={(e) => {
+              pickedFile.current = e.target.files?.[0];
+              setFile(pickedFile.current);
+            }}
+            data-testid="record-file"
+          />
         </label>
       ) : (
         <label>
@@ -175,6 +211,7 @@ export function AddRecordForm({
             onChange={(e) => setText(e.target.value)}
             rows={kind === "note" ? 4 : 2}
             data-testid="record-text"
+            autoComplete="off"
           />
         </label>
       )}
