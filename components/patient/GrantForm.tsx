@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { getAddress } from "viem";
+import { getAddress, isAddress } from "viem";
 import { Permission, PURPOSES, Purpose, Scope } from "@/lib/chain/vocabulary.ts";
 import { shortAddress } from "@/lib/format.ts";
 import { CATEGORIES, getCategory } from "@/lib/records/categories.ts";
@@ -20,6 +20,19 @@ const DAY = 86_400;
 /** What a patient grants a clinician from this form (escrow goes through the emergency kit). */
 type GrantPermission = typeof Permission.Read | typeof Permission.ReadWrite;
 
+/** What is wrong with a typed wallet address, or null when it is one (or nothing was typed). */
+export function addressProblem(text: string): string | null {
+  const t = text.trim();
+  if (!t) return null;
+  if (!/^0x/.test(t)) return `${t} is not an address: an address starts with 0x followed by 40 hex digits.`;
+  if (!/^0x[0-9a-fA-F]*$/.test(t))
+    return `${t} is not an address: after 0x it may contain only the digits 0-9 and a-f.`;
+  if (t.length !== 42) return `${t} is not an address: it has ${t.length - 2} characters after 0x, an address has 40.`;
+  if (!isAddress(t))
+    return `${t} is not an address: its mixed upper and lower case fails the checksum (check for a typo).`;
+  return null;
+}
+
 const toggle = (list: number[], v: number) => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
 
 /** Shares categories, single records or everything with a verified clinician, for a purpose and a time. */
@@ -36,6 +49,15 @@ export function GrantForm({ ctx, keys, records }: { ctx: VaultContext; keys: Acc
   const [purpose, setPurpose] = useState<number>(Purpose.Treatment);
   const action = useAction();
   const matching = verified.filter((c) => `${c.name} ${c.address}`.toLowerCase().includes(filter.toLowerCase()));
+  const typed = filter.trim();
+  const badAddress = /^0x/i.test(typed) ? addressProblem(typed) : null;
+  const noMatch =
+    badAddress || !typed || !clinicians.data || matching.length > 0
+      ? null
+      : isAddress(typed)
+        ? `${typed} is not a verified clinician; only clinicians verified by a registrar can be granted access.`
+        : `No verified clinician matches “${typed}”; only clinicians verified by a registrar can be granted access.`;
+  const why = badAddress ?? noMatch;
 
   return (
     <form
@@ -65,8 +87,14 @@ export function GrantForm({ ctx, keys, records }: { ctx: VaultContext; keys: Acc
           onChange={(e) => setFilter(e.target.value)}
           data-testid="grant-search"
           placeholder="e.g. Okafor or 0x3C44…"
+          aria-describedby={why ? "grant-search-why" : undefined}
         />
       </label>
+      {why ? (
+        <p className="status status-warn" id="grant-search-why" data-testid="grant-search-why" role="status">
+          {why}
+        </p>
+      ) : null}
       <label>
         Clinician
         <select value={grantee} onChange={(e) => setGrantee(e.target.value)} required data-testid="grant-clinician">

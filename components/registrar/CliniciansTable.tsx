@@ -1,5 +1,6 @@
 "use client";
 
+import { useState } from "react";
 import { formatTime } from "@/lib/format.ts";
 import {
   licenceText,
@@ -15,10 +16,50 @@ import { ActionStatus } from "../ActionStatus.tsx";
 /** Every clinician a registrar verified, with suspend / reinstate. */
 export function CliniciansTable({ ctx, clinicians }: { ctx: VaultContext; clinicians: ClinicianInfo[] }) {
   const change = useAction();
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const pending = clinicians.find((c) => c.address.toLowerCase() === confirming && c.status === "verified");
   return (
     <section className="card">
       <h2>Clinicians</h2>
       <ActionStatus state={change.state} testId="status-change" />
+      {pending ? (
+        <div
+          className="status status-warn"
+          role="alertdialog"
+          aria-labelledby="suspend-confirm-text"
+          data-testid="suspend-confirm"
+        >
+          <p id="suspend-confirm-text" data-testid="suspend-confirm-text">
+            Suspend {pending.name}? Their grants stop working at once: they can no longer read any patient&apos;s
+            records until reinstated.
+          </p>
+          <div className="row">
+            <ActionButton
+              action={change}
+              variant="danger"
+              testId="suspend-confirm-yes"
+              onClick={() => {
+                setConfirming(null);
+                void change.run(
+                  `Suspending ${pending.name}`,
+                  (onTx) => suspendClinician(ctx, pending.address, onTx),
+                  `${pending.name}: suspended`,
+                );
+              }}
+            >
+              Confirm suspension
+            </ActionButton>
+            <button
+              type="button"
+              className="btn btn-secondary"
+              onClick={() => setConfirming(null)}
+              data-testid="suspend-confirm-no"
+            >
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : null}
       <table data-testid="clinicians-table">
         <thead>
           <tr>
@@ -55,13 +96,7 @@ export function CliniciansTable({ ctx, clinicians }: { ctx: VaultContext; clinic
                       action={change}
                       variant="danger"
                       testId={`suspend-${a}`}
-                      onClick={() =>
-                        void change.run(
-                          `Suspending ${c.name}`,
-                          (onTx) => suspendClinician(ctx, c.address, onTx),
-                          `${c.name}: suspended`,
-                        )
-                      }
+                      onClick={() => setConfirming(a)}
                     >
                       Suspend
                     </ActionButton>

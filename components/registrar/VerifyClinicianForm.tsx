@@ -5,6 +5,7 @@ import { getAddress, isAddress } from "viem";
 import { licenceFits, MAX_LICENCE_BYTES, verifyClinician, type VaultContext } from "@/lib/vault/index.ts";
 import { useAction } from "@/hooks/useMedVault.ts";
 import { ActionButton } from "../ActionButton.tsx";
+import { addressProblem } from "../patient/GrantForm.tsx";
 
 /** The registrar verifies a clinician: wallet address, full name and licence id. */
 export function VerifyClinicianForm({ ctx }: { ctx: VaultContext }) {
@@ -13,6 +14,7 @@ export function VerifyClinicianForm({ ctx }: { ctx: VaultContext }) {
   const [licence, setLicence] = useState("");
   const verify = useAction();
   const licenceOk = licenceFits(licence);
+  const addressWrong = addressProblem(address);
   return (
     <form
       className="card form"
@@ -35,8 +37,15 @@ export function VerifyClinicianForm({ ctx }: { ctx: VaultContext }) {
           required
           placeholder="0x…"
           data-testid="verify-address"
+          aria-invalid={addressWrong ? true : undefined}
+          aria-describedby={addressWrong ? "verify-address-why" : undefined}
         />
       </label>
+      {addressWrong ? (
+        <p className="status status-warn" id="verify-address-why" data-testid="verify-address-why" role="status">
+          {addressWrong}
+        </p>
+      ) : null}
       <div className="row">
         <label>
           Full name
@@ -58,7 +67,7 @@ export function VerifyClinicianForm({ ctx }: { ctx: VaultContext }) {
         action={verify}
         testId="verify-submit"
         statusTestId="verify-status"
-        disabled={!isAddress(address, { strict: false }) || !name.trim() || !licence.trim() || !licenceOk}
+        disabled={!isAddress(address) || !name.trim() || !licence.trim() || !licenceOk}
       >
         Verify
       </ActionButton>
