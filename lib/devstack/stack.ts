@@ -31,6 +31,18 @@ export type Child = { name: string; proc: ChildProcess; output: () => string };
 
 const children = new Set<Child>();
 
+// Children run in process groups of their own, so they would outlive this process: whatever
+// ends it (a test runner's forced exit, an uncaught error), take them down with it.
+process.on("exit", () => {
+  for (const c of children) {
+    try {
+      process.kill(-c.proc.pid!, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
+});
+
 /** Starts a long-running child in its own process group so stopping it stops its children. */
 export function startChild(
   name: string,
