@@ -298,6 +298,7 @@ describe("MedVault in the browser (Chromium, injected wallet, real chain and sto
     await drBrandt.shot("read-before-suspension");
 
     await office.page.getByTestId(`suspend-${lower(brandt.address)}`).click();
+    await office.page.getByTestId("suspend-confirm-yes").click();
     await seeText(office.page.getByTestId("status-change"), `${brandt.name}: suspended`);
     await seeText(office.page.getByTestId(`clinician-status-${lower(brandt.address)}`), "suspended");
     await office.shot("clinician-suspended");
