@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { getAddress, isAddress } from "viem";
 import { Permission, PURPOSES, Purpose, Scope } from "@/lib/chain/vocabulary.ts";
-import { shortAddress } from "@/lib/format.ts";
+import { addressProblem, shortAddress } from "@/lib/format.ts";
 import { CATEGORIES, getCategory } from "@/lib/records/categories.ts";
 import {
   grantAccess,
@@ -19,19 +19,6 @@ const DAY = 86_400;
 
 /** What a patient grants a clinician from this form (escrow goes through the emergency kit). */
 type GrantPermission = typeof Permission.Read | typeof Permission.ReadWrite;
-
-/** What is wrong with a typed wallet address, or null when it is one (or nothing was typed). */
-export function addressProblem(text: string): string | null {
-  const t = text.trim();
-  if (!t) return null;
-  if (!/^0x/.test(t)) return `${t} is not an address: an address starts with 0x followed by 40 hex digits.`;
-  if (!/^0x[0-9a-fA-F]*$/.test(t))
-    return `${t} is not an address: after 0x it may contain only the digits 0-9 and a-f.`;
-  if (t.length !== 42) return `${t} is not an address: it has ${t.length - 2} characters after 0x, an address has 40.`;
-  if (!isAddress(t))
-    return `${t} is not an address: its mixed upper and lower case fails the checksum (check for a typo).`;
-  return null;
-}
 
 const toggle = (list: number[], v: number) => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
 

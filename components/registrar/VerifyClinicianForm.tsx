@@ -5,7 +5,7 @@ import { getAddress, isAddress } from "viem";
 import { licenceFits, MAX_LICENCE_BYTES, verifyClinician, type VaultContext } from "@/lib/vault/index.ts";
 import { useAction } from "@/hooks/useMedVault.ts";
 import { ActionButton } from "../ActionButton.tsx";
-import { addressProblem } from "../patient/GrantForm.tsx";
+import { addressProblem } from "@/lib/format.ts";
 
 /** The registrar verifies a clinician: wallet address, full name and licence id. */
 export function VerifyClinicianForm({ ctx }: { ctx: VaultContext }) {
